@@ -1,0 +1,3 @@
+from cuishou.cli import main
+
+main()
