@@ -1,0 +1,77 @@
+"""Merge the hand-written parts in datasets/parts/ into datasets/corpus.csv with provenance.
+
+Run from the repository root: `python datasets/build_corpus.py`. Deterministic: same parts ⇒ same corpus.
+Exact duplicates (after normalisation) are dropped; a text written twice with different labels is a
+contradiction and is reported and left out until someone decides it.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from cuishou.labels import GUIDELINE_VERSION, parse_labels
+from cuishou.text import normalize
+
+HERE = Path(__file__).resolve().parent
+PARTS = HERE / "parts"
+OUT = HERE / "corpus.csv"
+COLUMNS = ["id", "text", "collection", "labels", "recipient", "source", "licence", "guideline", "group"]
+SOURCE = "hand-written (cuishou team, drafted with LLM assistance, reviewed by rule checks)"
+LICENCE = "Apache-2.0 (cuishou project)"
+
+
+def main() -> int:
+    rows, seen, contradictions = [], {}, []
+    by_key: dict[str, list[dict]] = defaultdict(list)
+    for part in sorted(PARTS.glob("*.csv")):
+        with part.open(encoding="utf-8", newline="") as f:
+            for i, r in enumerate(csv.DictReader(f), start=2):
+                text = (r.get("text") or "").strip()
+                if not text:
+                    print(f"{part.name}:{i}: empty text, dropped", file=sys.stderr)
+                    continue
+                labels = ";".join(parse_labels(r.get("labels", ""), row=i))
+                coll = str(r.get("collection", "")).strip()
+                if coll not in ("0", "1") or (labels and coll == "0"):
+                    print(f"{part.name}:{i}: invalid collection/labels {coll!r}/{labels!r}, dropped", file=sys.stderr)
+                    continue
+                rec = (r.get("recipient") or "unknown").strip()
+                if rec not in ("borrower", "third_party", "unknown"):
+                    rec = "unknown"
+                row = {"text": text, "collection": coll, "labels": labels, "recipient": rec,
+                       "group": f"{part.stem}:{(r.get('group') or f'r{i}').strip()}", "_part": part.stem}
+                by_key[normalize(text)].append(row)
+    for key, group in by_key.items():
+        variants = {(g["collection"], g["labels"]) for g in group}
+        if len(variants) > 1:
+            contradictions.append((group[0]["text"], sorted(variants)))
+            continue
+        rows.append(group[0])
+    rows.sort(key=lambda r: (r["_part"], r["group"], r["text"]))
+    with OUT.open("w", encoding="utf-8", newline="") as f:
+        w = csv.DictWriter(f, fieldnames=COLUMNS)
+        w.writeheader()
+        for r in rows:
+            rid = hashlib.sha256(normalize(r["text"]).encode()).hexdigest()[:12]
+            w.writerow({"id": f"hw-{rid}", "text": r["text"], "collection": r["collection"], "labels": r["labels"],
+                        "recipient": r["recipient"], "source": f"{SOURCE}; part={r['_part']}", "licence": LICENCE,
+                        "guideline": GUIDELINE_VERSION, "group": r["group"]})
+    counts = Counter()
+    for r in rows:
+        counts["collection" if r["collection"] == "1" else "other"] += 1
+        if r["collection"] == "1" and not r["labels"]:
+            counts["lawful"] += 1
+        for lab in filter(None, r["labels"].split(";")):
+            counts[lab] += 1
+    print(f"{len(rows)} rows -> {OUT}; dropped contradictions: {len(contradictions)}", file=sys.stderr)
+    for t, v in contradictions[:20]:
+        print(f"  contradiction: {t[:40]}… {v}", file=sys.stderr)
+    print(dict(sorted(counts.items())), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

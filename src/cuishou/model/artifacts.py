@@ -1,0 +1,141 @@
+"""Saving and loading models.
+
+Security: model.joblib is a pickle, and unpickling can run arbitrary code. `load_model` therefore refuses any
+model.joblib whose SHA-256 differs from the one recorded in its meta.json. This protects against a corrupted or
+swapped file, not against someone who rewrites both files: only load model folders you (or this project) made.
+"""
+from __future__ import annotations
+
+import io
+import json
+import platform
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import joblib
+
+from cuishou import __version__
+from cuishou.errors import ModelError, ModelIntegrityError
+from cuishou.fsutil import atomic_dir, atomic_write_text, sha256_bytes, sha256_file
+from cuishou.labels import ALL_NAMES, GUIDELINE_VERSION, ZH
+from cuishou.model.config import TrainConfig
+from cuishou.model.pipeline import CuishouModel
+
+FORMAT_VERSION = 1
+MODEL_FILE, META_FILE, METRICS_FILE, CARD_FILE = "model.joblib", "meta.json", "metrics.json", "README.md"
+
+
+def _versions() -> dict:
+    import jieba
+    import numpy
+    import sklearn
+
+    return {"cuishou": __version__, "scikit-learn": sklearn.__version__, "jieba": jieba.__version__,
+            "numpy": numpy.__version__, "joblib": joblib.__version__, "python": platform.python_version()}
+
+
+def save_model(model: CuishouModel, out_dir: str | Path, *, metrics: dict, config: TrainConfig, data_sha256: str,
+               n_rows: int, argv: list[str] | None = None, overwrite: bool = False, extra_meta: dict | None = None) -> dict:
+    """Write model.joblib, meta.json, metrics.json and a model card into `out_dir`, atomically."""
+    buf = io.BytesIO()
+    joblib.dump(model, buf, compress=3)
+    blob = buf.getvalue()
+    meta = {
+        "format_version": FORMAT_VERSION,
+        "name": Path(out_dir).name,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": _versions(),
+        "labels": list(ALL_NAMES),
+        "guideline_version": GUIDELINE_VERSION,
+        "thresholds": model.thresholds,
+        "config": config.to_dict(),
+        "data_sha256": data_sha256,
+        "data_rows": n_rows,
+        "model_sha256": sha256_bytes(blob),
+        "model_bytes": len(blob),
+        "command": argv if argv is not None else sys.argv,
+        **(extra_meta or {}),
+    }
+    with atomic_dir(out_dir, overwrite=overwrite) as tmp:
+        (tmp / MODEL_FILE).write_bytes(blob)
+        atomic_write_text(tmp / META_FILE, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
+        atomic_write_text(tmp / METRICS_FILE, json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
+        atomic_write_text(tmp / CARD_FILE, model_card(meta, metrics))
+    return meta
+
+
+def read_meta(model_dir: str | Path) -> dict:
+    p = Path(model_dir) / META_FILE
+    if not p.exists():
+        raise ModelError(f"模型目录 {model_dir} 缺少 {META_FILE}（不是 cuishou 训练的模型，或目录不完整）")
+    try:
+        return json.loads(p.read_text("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ModelError(f"{p} 无法解析：{e}") from None
+
+
+def load_model(model_dir: str | Path | None = None) -> tuple[CuishouModel, dict]:
+    """Load a model folder after checking model.joblib against the SHA-256 recorded in meta.json."""
+    from cuishou.paths import default_model_dir
+
+    model_dir = Path(model_dir) if model_dir else default_model_dir()
+    meta = read_meta(model_dir)
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise ModelError(f"模型格式版本 {meta['format_version']} 比本程序支持的 {FORMAT_VERSION} 新，请升级 cuishou")
+    blob_path = model_dir / MODEL_FILE
+    if not blob_path.exists():
+        raise ModelError(f"模型目录 {model_dir} 缺少 {MODEL_FILE}")
+    actual = sha256_file(blob_path)
+    if actual != meta.get("model_sha256"):
+        raise ModelIntegrityError(
+            f"{blob_path} 的 SHA-256（{actual[:16]}…）与 meta.json 记录的不一致，拒绝加载"
+            "（joblib/pickle 文件可以执行代码，只加载哈希已登记的模型）")
+    model = joblib.load(blob_path)
+    if not isinstance(model, CuishouModel):
+        raise ModelError(f"{blob_path} 不是 cuishou 模型")
+    return model, meta
+
+
+def _fmt(v) -> str:
+    return "—" if v is None else f"{v:.3f}"
+
+
+def model_card(meta: dict, metrics: dict) -> str:
+    """A short Markdown card: what the model is, how it was measured, where it is weak."""
+    lines = [f"# 模型卡 / Model card: `{meta['name']}`", "",
+             f"- 创建时间 created: {meta['created']}",
+             f"- model.joblib SHA-256: `{meta['model_sha256']}`",
+             f"- 训练数据 data: {meta['data_rows']} 行, SHA-256 `{meta['data_sha256']}`",
+             f"- 标注规范 guideline: v{meta['guideline_version']}",
+             f"- 版本 versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()),
+             f"- 命令 command: `{' '.join(map(str, meta['command']))}`", "",
+             "jieba 词 + 字符 n-gram TF-IDF，每个标签一个经 sigmoid 校准的逻辑回归；阈值在按组交叉验证的折外分数上选取。",
+             "Only text is seen: who received a message is decided by the report from the export's metadata.", ""]
+    split = metrics.get("split", {})
+    lines += [f"## 留出测试集 / Grouped held-out test split (train {split.get('train')}, test {split.get('test')}, "
+              f"groups {split.get('groups')})", ""]
+    for key, title in (("test", "held-out test"), ("cv", "grouped CV (out-of-fold)")):
+        m = metrics.get(key)
+        if not m:
+            continue
+        lines += [f"### {title}", "", "| label | 中文 | threshold | precision | recall | F1 | PR-AUC | support |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for name in ALL_NAMES:
+            r = m["labels"][name]
+            lines.append(f"| {name} | {ZH[name]} | {metrics['thresholds'][name]:.3f} | {_fmt(r['precision'])} | "
+                         f"{_fmt(r['recall'])} | {_fmt(r['f1'])} | {_fmt(r['pr_auc'])} | {r['support']} |")
+        lines += ["", f"- macro-F1 (5 violation labels): {_fmt(m['macro_f1_violations'])}",
+                  f"- lawful reminders flagged: {_fmt(m['lawful_flagged_rate'])} (n={m['lawful_n']})",
+                  f"- ordinary SMS flagged: {_fmt(m['other_flagged_rate'])} (n={m['other_n']})", ""]
+    if metrics.get("telecom"):
+        lines += ["### External: telecom SMS set (evaluation only, not in training)", "",
+                  "| file | n | flagged | judged collection |", "|---|---|---|---|"]
+        for k, v in metrics["telecom"].items():
+            lines.append(f"| {k} | {v['n']} | {_fmt(v['flagged_rate'])} | {_fmt(v['collection_rate'])} |")
+        lines.append("")
+    lines += ["## 局限 / Limits", "",
+              "- 训练语料为团队撰写的短信（见 datasets/README.md），真实短信分布可能不同；标签是模型的判断，不是法律结论。",
+              "- Written corpus, not real messages: expect lower quality on real inboxes; labels are opinions, not legal findings.",
+              ""]
+    return "\n".join(lines)

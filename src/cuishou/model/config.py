@@ -1,0 +1,43 @@
+"""Training configuration: one frozen dataclass, saved with every model (meta.json → config)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Hyper-parameters and split settings.
+
+    seed: every random choice (split, CV folds, solver) derives from it — same data + config ⇒ same model.
+    test_size: share of *groups* held out for the final test split.
+    cv_folds: grouped folds used for out-of-fold probabilities (thresholds) and cross-validated metrics.
+    precision_target: each label's threshold is the lowest that keeps out-of-fold precision ≥ this.
+    char_ngram: character n-gram range; word features come from jieba.
+    C: inverse regularisation of the logistic regressions.
+    calibration_folds: folds inside CalibratedClassifierCV (sigmoid calibration).
+    near_dup_threshold: cosine similarity of character 3-gram TF-IDF above which two rows are merged into one
+        group for splitting, so paraphrased siblings never straddle train and test.
+    """
+
+    seed: int = 20260101
+    test_size: float = 0.2
+    cv_folds: int = 5
+    precision_target: float = 0.92
+    char_ngram: tuple[int, int] = (1, 3)
+    min_df: int = 2
+    C: float = 8.0
+    calibration_folds: int = 3
+    near_dup_threshold: float = 0.8
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["char_ngram"] = list(self.char_ngram)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        known = {f.name for f in fields(cls)}
+        kw = {k: v for k, v in d.items() if k in known}
+        if "char_ngram" in kw:
+            kw["char_ngram"] = tuple(kw["char_ngram"])
+        return cls(**kw)

@@ -1,0 +1,79 @@
+"""The scikit-learn pipeline and the model object that wraps it with thresholds and explanations."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from cuishou.labels import ALL_NAMES
+from cuishou.model.config import TrainConfig
+from cuishou.text import normalize_many, words
+
+
+def build_pipeline(config: TrainConfig) -> Pipeline:
+    """normalise → [jieba words ∪ character n-grams] TF-IDF → one calibrated logistic regression per label."""
+    features = FeatureUnion([
+        ("words", TfidfVectorizer(analyzer=words, ngram_range=(1, 1), min_df=config.min_df, sublinear_tf=True,
+                                  lowercase=False, dtype=np.float32)),
+        ("chars", TfidfVectorizer(analyzer="char", ngram_range=tuple(config.char_ngram), min_df=config.min_df,
+                                  sublinear_tf=True, lowercase=False, dtype=np.float32)),
+    ])
+    base = LogisticRegression(C=config.C, solver="liblinear", class_weight="balanced", max_iter=2000,
+                              random_state=config.seed)
+    clf = CalibratedClassifierCV(base, method="sigmoid",
+                                 cv=StratifiedKFold(config.calibration_folds, shuffle=True, random_state=config.seed))
+    return Pipeline([
+        ("normalize", FunctionTransformer(normalize_many)),
+        ("features", features),
+        ("clf", OneVsRestClassifier(clf)),
+    ])
+
+
+@dataclass
+class CuishouModel:
+    """A fitted pipeline plus what labelling needs besides probabilities.
+
+    thresholds: per label (ALL_NAMES), chosen on out-of-fold predictions; a violation is flagged only when its
+        own score and the collection score both reach their thresholds.
+    coef: per label, the mean logistic-regression weights over the calibration folds (for explanations).
+    """
+
+    pipeline: Pipeline
+    thresholds: dict[str, float]
+    coef: dict[str, np.ndarray] = field(default_factory=dict)
+    feature_names: np.ndarray | None = None
+
+    def transform(self, texts: list[str]):
+        return self.pipeline[:-1].transform(texts)
+
+    def proba_from_features(self, x) -> np.ndarray:
+        return self.pipeline[-1].predict_proba(x)
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        """(n, 6) probabilities in ALL_NAMES order."""
+        return self.proba_from_features(self.transform(texts))
+
+    def decide(self, proba: np.ndarray) -> np.ndarray:
+        """(n, 6) 0/1 decisions: gate by threshold; violations need their threshold *and* the gate."""
+        t = np.array([self.thresholds[n] for n in ALL_NAMES])
+        y = (proba >= t).astype(np.int8)
+        y[:, 1:] &= y[:, :1]
+        return y
+
+
+def extract_coefficients(pipeline: Pipeline) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Average the per-fold linear weights of each calibrated label model (used to explain a flag)."""
+    ovr = pipeline[-1]
+    coef = {}
+    for name, est in zip(ALL_NAMES, ovr.estimators_):
+        ws = [cc.estimator.coef_.ravel() for cc in est.calibrated_classifiers_]
+        coef[name] = np.mean(ws, axis=0).astype(np.float32)
+    names = pipeline.named_steps["features"].get_feature_names_out()
+    return coef, names

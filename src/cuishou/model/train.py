@@ -1,0 +1,89 @@
+"""Training: grouped split, out-of-fold thresholds, final fit, held-out metrics. No file I/O here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.model_selection import GroupKFold
+
+from cuishou.labels import ALL_NAMES
+from cuishou.model.config import TrainConfig
+from cuishou.model.corpus import grouped_train_test, label_matrix, split_groups
+from cuishou.model.evaluate import metrics_from_predictions
+from cuishou.model.pipeline import CuishouModel, build_pipeline, extract_coefficients
+from cuishou.model.thresholds import choose_threshold
+
+
+@dataclass
+class TrainResult:
+    model: CuishouModel
+    metrics: dict          # {"test": …, "cv": …, "split": …, "thresholds": …}
+    train_mask: np.ndarray
+    test_mask: np.ndarray
+
+
+def is_evaluable(df: pd.DataFrame) -> np.ndarray:
+    """Only hand-written (and user-labelled) rows are evaluated; augmented variants are training-only."""
+    if "source" not in df.columns:
+        return np.ones(len(df), dtype=bool)
+    return ~df["source"].astype(str).str.startswith("augmented").to_numpy()
+
+
+def _fit(texts: list[str], y: np.ndarray, config: TrainConfig):
+    pipe = build_pipeline(config)
+    pipe.fit(texts, y)
+    return pipe
+
+
+def train_model(df: pd.DataFrame, config: TrainConfig = TrainConfig(), *, test_mask: np.ndarray | None = None,
+                log=lambda msg: None) -> TrainResult:
+    """Fit on the train side of a grouped split; thresholds from grouped out-of-fold scores; test on the rest.
+
+    `test_mask` may be given to evaluate on a fixed split (the retraining guard compares models on one split).
+    """
+    texts = df["text"].astype(str).tolist()
+    y = label_matrix(df)
+    evaluable = is_evaluable(df)
+    clusters = split_groups(texts, df["group"].astype(str).tolist(), threshold=config.near_dup_threshold)
+    if test_mask is None:
+        train_mask, test_mask = grouped_train_test(clusters, test_size=config.test_size, seed=config.seed)
+    else:
+        test_mask = np.asarray(test_mask, dtype=bool)
+        # a cluster with any test row is wholly withheld from training
+        test_clusters = set(clusters[test_mask].tolist())
+        train_mask = np.array([c not in test_clusters for c in clusters])
+    test_mask = test_mask & evaluable
+    tr = np.where(train_mask)[0]
+    log(f"训练 {len(tr)} 条，测试 {int(test_mask.sum())} 条（按组划分，{len(np.unique(clusters))} 个组）")
+
+    # out-of-fold scores on the training side → thresholds and cross-validated metrics
+    oof = np.full((len(df), len(ALL_NAMES)), np.nan)
+    n_folds = max(2, min(config.cv_folds, len(np.unique(clusters[tr]))))
+    for k, (a, b) in enumerate(GroupKFold(n_splits=n_folds).split(tr, groups=clusters[tr])):
+        pipe = _fit([texts[i] for i in tr[a]], y[tr[a]], config)
+        oof[tr[b]] = pipe.predict_proba([texts[i] for i in tr[b]])
+        log(f"  交叉验证第 {k + 1}/{n_folds} 折完成")
+    val = tr[evaluable[tr]]
+    thresholds, how = {}, {}
+    for j, name in enumerate(ALL_NAMES):
+        thresholds[name], how[name] = choose_threshold(y[val, j], oof[val, j], precision_target=config.precision_target)
+
+    pipe = _fit([texts[i] for i in tr], y[tr], config)
+    coef, names = extract_coefficients(pipe)
+    model = CuishouModel(pipeline=pipe, thresholds=thresholds, coef=coef, feature_names=names)
+
+    metrics: dict = {
+        "split": {"train": int(len(tr)), "test": int(test_mask.sum()), "groups": int(len(np.unique(clusters))),
+                  "cv_folds": n_folds, "seed": config.seed},
+        "thresholds": thresholds,
+        "threshold_rule": how,
+        "cv": metrics_from_predictions(y[val], oof[val], model.decide(oof[val])),
+    }
+    metrics["cv"]["note"] = "grouped out-of-fold scores on the training side; thresholds were chosen on these same scores"
+    if test_mask.any():
+        te = np.where(test_mask)[0]
+        proba = model.predict_proba([texts[i] for i in te])
+        metrics["test"] = metrics_from_predictions(y[te], proba, model.decide(proba))
+    return TrainResult(model=model, metrics=metrics, train_mask=train_mask, test_mask=test_mask)
