@@ -88,7 +88,7 @@ def read_table(path: str, *, text_column: str = "text", explicit: bool = False) 
             df = pd.DataFrame(rows).astype(str) if rows else pd.DataFrame()
         elif suffix == ".csv" or (suffix != ".txt" and _looks_like_csv(text, text_column)):
             try:
-                df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+                df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False)
             except pd.errors.ParserError as e:
                 raise InputError(f"CSV 格式错误（{e}）", file=name) from None
         else:  # plain text: one message per line

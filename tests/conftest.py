@@ -1,0 +1,49 @@
+"""Shared fixtures: a tiny model trained once per session on the committed tiny corpus (a few seconds)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+TINY_CORPUS = FIXTURES / "tiny_corpus.csv"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    from cuishou.workflows import train_corpus
+
+    out = tmp_path_factory.mktemp("models") / "tiny"
+    train_corpus([TINY_CORPUS], out, argv=["test"], log=lambda m: None)
+    return out
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_model_dir):
+    from cuishou.model import load_model
+
+    return load_model(tiny_model_dir)
+
+
+@pytest.fixture
+def shipped_model_dir() -> Path:
+    d = ROOT / "models" / "default"
+    if not (d / "meta.json").exists():
+        pytest.skip("shipped model models/default not built in this checkout")
+    return d
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is absent (as on a user's machine)")
+    return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _no_model_env(monkeypatch):
+    monkeypatch.delenv("CUISHOU_MODEL", raising=False)
+    yield

@@ -1,0 +1,107 @@
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cuishou.errors import DatasetError, ModelError, ModelIntegrityError
+from cuishou.model import TrainConfig, load_model, train_model
+from cuishou.model.corpus import grouped_train_test, read_corpus, split_groups, validate_corpus
+from cuishou.model.thresholds import choose_threshold
+
+from conftest import TINY_CORPUS
+
+
+def test_training_is_deterministic(tmp_path):
+    df = read_corpus(TINY_CORPUS)
+    texts = df["text"].tolist()
+    a = train_model(df, TrainConfig()).model.predict_proba(texts)
+    b = train_model(df, TrainConfig()).model.predict_proba(texts)
+    assert np.array_equal(a, b)
+
+
+def test_meta_records_what_a_model_needs(tiny_model_dir):
+    meta = json.loads((tiny_model_dir / "meta.json").read_text("utf-8"))
+    for key in ("format_version", "versions", "labels", "thresholds", "data_sha256", "model_sha256", "created",
+                "command", "config", "guideline_version"):
+        assert key in meta
+    assert set(meta["versions"]) >= {"cuishou", "scikit-learn", "jieba"}
+    assert meta["labels"][0] == "collection"
+    assert (tiny_model_dir / "metrics.json").exists() and (tiny_model_dir / "README.md").exists()
+
+
+def test_hash_check_refuses_tampered_model(tiny_model_dir, tmp_path):
+    bad = tmp_path / "bad"
+    shutil.copytree(tiny_model_dir, bad)
+    with open(bad / "model.joblib", "ab") as f:
+        f.write(b"\0")
+    with pytest.raises(ModelIntegrityError, match="拒绝加载"):
+        load_model(bad)
+
+
+def test_newer_format_refused(tiny_model_dir, tmp_path):
+    d = tmp_path / "newer"
+    shutil.copytree(tiny_model_dir, d)
+    meta = json.loads((d / "meta.json").read_text("utf-8"))
+    meta["format_version"] = 99
+    (d / "meta.json").write_text(json.dumps(meta), "utf-8")
+    with pytest.raises(ModelError, match="升级"):
+        load_model(d)
+
+
+def test_missing_meta(tmp_path):
+    with pytest.raises(ModelError, match="meta.json"):
+        load_model(tmp_path)
+
+
+def test_threshold_meets_precision_target():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 500)
+    s = np.clip(y * 0.6 + rng.normal(0.2, 0.2, 500), 0, 1)
+    t, how = choose_threshold(y, s, precision_target=0.9)
+    pred = s >= t
+    assert "precision" in how
+    assert (y[pred] == 1).mean() >= 0.9
+    # a lower threshold that still meets the target would have been chosen: check we took max recall
+    lower = s[(s < t)]
+    if len(lower):
+        t2 = lower.max()
+        p2 = (y[s >= t2] == 1).mean()
+        assert p2 < 0.9 or t2 < 0.05
+
+
+def test_threshold_one_class_defaults():
+    assert choose_threshold(np.zeros(5), np.linspace(0, 1, 5), precision_target=0.9)[0] == 0.5
+
+
+def test_gate_blocks_violation_without_collection(tiny_model):
+    model, _ = tiny_model
+    proba = np.array([[0.01, 0.99, 0.99, 0.99, 0.99, 0.99]])
+    assert model.decide(proba).sum() == 0
+
+
+def test_corpus_validation_errors():
+    base = {"text": ["还钱"], "collection": ["1"], "labels": [""]}
+    with pytest.raises(DatasetError, match="未知标签"):
+        validate_corpus(pd.DataFrame({**base, "labels": ["violence"]}))
+    with pytest.raises(DatasetError, match="矛盾"):
+        validate_corpus(pd.DataFrame({**base, "collection": ["0"], "labels": ["threat"]}))
+    with pytest.raises(DatasetError, match="为空"):
+        validate_corpus(pd.DataFrame({**base, "text": ["  "]}))
+    with pytest.raises(DatasetError, match="缺少列"):
+        validate_corpus(pd.DataFrame({"text": ["x"]}))
+
+
+def test_grouped_split_keeps_siblings_and_near_duplicates_together():
+    texts = ["再不还钱就去你家堵门让你邻居都看看", "再不还钱就去你家堵门让你邻居都看看！！", "您的验证码是1234",
+             "晚上一起吃饭吗", "明天开会", "快递到了", "老赖还钱", "房租转你了"]
+    groups = ["a", "b", "c", "c", "d", "e", "f", "g"]
+    clusters = split_groups(texts, groups, threshold=0.8)
+    assert clusters[0] == clusters[1]          # near-duplicates merged across groups
+    assert clusters[2] == clusters[3]          # same group
+    for seed in range(20):
+        train, test = grouped_train_test(clusters, test_size=0.4, seed=seed)
+        for c in np.unique(clusters):
+            m = clusters == c
+            assert train[m].all() or test[m].all()
