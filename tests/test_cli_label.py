@@ -99,9 +99,16 @@ def test_undecodable_bytes(run, tmp_path):
 
 def test_binary_file(run, tmp_path):
     src = tmp_path / "x.csv"
+    src.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00" + bytes(range(256)))
+    r = run(str(src))
+    assert r.exit_code == 1 and "二进制" in r.output and "Traceback" not in r.output
+
+
+def test_corrupt_database_named_as_such(run, tmp_path):
+    src = tmp_path / "sms.db"
     src.write_bytes(b"SQLite format 3\x00" + bytes(range(256)))
     r = run(str(src))
-    assert r.exit_code == 1 and "二进制" in r.output
+    assert r.exit_code == 1 and "SQLite" in r.output and "Traceback" not in r.output
 
 
 def test_empty_and_whitespace_rows_are_counted_not_dropped(run, tmp_path):

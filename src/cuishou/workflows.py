@@ -83,11 +83,17 @@ def label_input(path: str, *, model_dir=None, text_column: str = "text", explici
 def _detect_export(path: str) -> bool:
     if path == "-":
         return False
-    try:
-        from cuishou.io import detect_format
-    except ImportError:  # readers not installed in this build
+    from cuishou.errors import UnknownFormatError
+    from cuishou.io import detect_format
+
+    if not Path(path).exists():
         return False
-    return Path(path).exists() and (Path(path).is_dir() or detect_format(path) is not None)
+    if Path(path).is_dir():
+        return True
+    try:
+        return detect_format(path) is not None
+    except UnknownFormatError:
+        return False  # not a phone export: the table reader gives the precise reason (encoding, binary…)
 
 
 def _label_export(path: str, model, tz: str | None) -> LabelRun:
