@@ -20,6 +20,7 @@ one row per record read from a phone export (SMS, MMS text, or call). Readers in
 | body            | str     | message text verbatim ("" for calls) |
 | blocked         | bool    | True if the record came from a blocked/harassment store |
 | call_duration_s | float   | seconds for calls, NaN otherwise |
+| call_status     | str     | calls only: answered, missed, rejected, blocked, voicemail, outgoing; "" if unknown |
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ import pandas as pd
 
 MESSAGE_COLUMNS: tuple[str, ...] = (
     "msg_id", "source_file", "source_sha256", "source_ref", "kind", "direction", "address",
-    "contact_name", "time_utc", "time_raw", "tz", "body", "blocked", "call_duration_s",
+    "contact_name", "time_utc", "time_raw", "tz", "body", "blocked", "call_duration_s", "call_status",
 )
 
 #: added by classify, in this order (the `cuishou label` contract)
