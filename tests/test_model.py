@@ -105,3 +105,23 @@ def test_grouped_split_keeps_siblings_and_near_duplicates_together():
         for c in np.unique(clusters):
             m = clusters == c
             assert train[m].all() or test[m].all()
+
+
+def test_lawful_budget_lowers_lawful_flags_and_logs():
+    from cuishou.model.thresholds import apply_lawful_budget
+
+    rng = np.random.default_rng(1)
+    n = 400
+    y = np.zeros((n, 6), dtype=int)
+    y[:, 0] = 1
+    y[:200, 1] = 1                                   # 200 threats, 200 lawful reminders
+    s = np.zeros((n, 6))
+    s[:, 0] = 0.99
+    s[:200, 1] = rng.uniform(0.4, 1.0, 200)
+    s[200:, 1] = rng.uniform(0.0, 0.7, 200)          # lawful reminders overlap the threat scores
+    t0 = np.array([0.5, 0.45, 0.5, 0.5, 0.5, 0.5])
+    before = ((s[200:, 1] >= t0[1])).mean()
+    t, log = apply_lawful_budget(t0, s, y, budget=0.02)
+    after = ((s[200:, 1] >= t[1])).mean()
+    assert before > 0.2 and after <= 0.02 and t[1] > t0[1] and log
+    assert (t[2:] == t0[2:]).all()                   # labels with no lawful hits are untouched

@@ -39,3 +39,24 @@ def test_words_fixed_strings():
 def test_picklable_for_joblib():
     assert pickle.loads(pickle.dumps(words)) is words
     assert pickle.loads(pickle.dumps(normalize_many)) is normalize_many
+
+
+def test_fast_engine_gives_jieba_tokens():
+    """rjieba (jieba-rs) must cut exactly like the reference Python jieba with the same user dictionary."""
+    import pytest
+
+    pytest.importorskip("rjieba")
+    from conftest import TINY_CORPUS
+    import pandas as pd
+
+    from cuishou.text import _engine, _python_jieba
+
+    texts = pd.read_csv(TINY_CORPUS)["text"].tolist() + ["再不还钱就爆通讯录，明天去你单位找领导", "曝光你的身份证号和住址"]
+    fast, ref = _engine(), _python_jieba()
+    for t in map(normalize, texts):
+        assert fast(t) == ref(t), t
+
+
+def test_anonymisation_placeholders():
+    assert normalize("满DIGIT元送NAME，详见URL") == "满0元送某,详见 urllink"
+    assert normalize("亲爱的[收件人姓名]，PLACE见") == "亲爱的某,某地见"

@@ -5,6 +5,10 @@ export's metadata (findings/report).
 """
 from __future__ import annotations
 
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
 import numpy as np
 import pandas as pd
 
@@ -15,19 +19,63 @@ from cuishou.schema import LABEL_COLUMNS
 #: longer bodies are classified on their first MAX_CHARS characters (a 50 MB "message" must not stall a run)
 MAX_CHARS = 5000
 _TOP_PHRASES = 3
+#: below this many distinct texts one process is faster than starting workers
+PARALLEL_MIN = 8000
+
+_WORKER_MODEL: CuishouModel | None = None  # set before forking; children inherit it without pickling
 
 
-def classify_texts(model: CuishouModel, texts: list[str], *, explain: bool = True) -> pd.DataFrame:
-    """LABEL_COLUMNS for each text (same order). Identical texts are scored once (collectors repeat templates)."""
+def _score(model: CuishouModel, texts: list[str], explain: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    if not texts:
+        return np.zeros((0, len(ALL_NAMES))), np.zeros((0, len(ALL_NAMES)), dtype=np.int8), []
+    x = model.transform(texts)
+    proba = model.proba_from_features(x)
+    dec = model.decide(proba)
+    return proba, dec, (_explain(model, x, dec) if explain else [""] * len(texts))
+
+
+def _score_in_worker(args: tuple[list[str], bool]):
+    return _score(_WORKER_MODEL, *args)
+
+
+def _default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _score_parallel(model: CuishouModel, texts: list[str], explain: bool, n_jobs: int):
+    """Split the texts across forked workers (Linux): tokenising and n-gram counting are pure Python, so
+    processes, not threads, use the second core. Results are identical to one process."""
+    global _WORKER_MODEL
+    _WORKER_MODEL = model
+    try:
+        bounds = np.linspace(0, len(texts), n_jobs + 1).astype(int)
+        chunks = [(texts[a:b], explain) for a, b in zip(bounds[:-1], bounds[1:])]
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(n_jobs, mp_context=ctx) as ex:
+            parts = list(ex.map(_score_in_worker, chunks))
+    finally:
+        _WORKER_MODEL = None
+    return (np.vstack([p[0] for p in parts]), np.vstack([p[1] for p in parts]),
+            [e for p in parts for e in p[2]])
+
+
+def classify_texts(model: CuishouModel, texts: list[str], *, explain: bool = True,
+                   n_jobs: int | None = None) -> pd.DataFrame:
+    """LABEL_COLUMNS for each text (same order). Identical texts are scored once (collectors repeat templates);
+    large batches use every core (`n_jobs`, default: all available)."""
     clipped = [t[:MAX_CHARS] for t in texts]
     uniq: dict[str, int] = {}
     idx = np.fromiter((uniq.setdefault(t, len(uniq)) for t in clipped), dtype=np.int64, count=len(clipped))
     u_texts = list(uniq)
-    x = model.transform(u_texts) if u_texts else None
-    proba = model.proba_from_features(x) if u_texts else np.zeros((0, len(ALL_NAMES)))
-    dec = model.decide(proba)
+    n_jobs = _default_jobs() if n_jobs is None else n_jobs
+    if n_jobs > 1 and len(u_texts) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
+        proba, dec, u_evidence = _score_parallel(model, u_texts, explain, n_jobs)
+    else:
+        proba, dec, u_evidence = _score(model, u_texts, explain)
     u_labels = [join_labels(n for n, d in zip(VIOLATION_NAMES, row[1:]) if d) for row in dec]
-    u_evidence = _explain(model, x, dec) if explain and u_texts else [""] * len(u_texts)
     out = pd.DataFrame({
         "collection": dec[idx, 0].astype(int),
         "labels": np.asarray(u_labels, dtype=object)[idx] if u_texts else [],
@@ -46,18 +94,19 @@ def _explain(model: CuishouModel, x, dec: np.ndarray) -> list[str]:
     names = model.feature_names
     out = []
     x = x.tocsr()
+    indptr, indices, data = x.indptr, x.indices, x.data
     for i in range(x.shape[0]):
-        row = x.getrow(i)
+        cols, vals = indices[indptr[i]:indptr[i + 1]], data[indptr[i]:indptr[i + 1]]
         parts = []
         flagged = [n for n, d in zip(VIOLATION_NAMES, dec[i, 1:]) if d] or (["collection"] if dec[i, 0] else [])
         for name in flagged:
-            contrib = row.data * model.coef[name][row.indices]
-            order = np.argsort(-contrib)
+            contrib = vals * model.coef[name][cols]
+            order = np.argsort(-contrib)[: 4 * _TOP_PHRASES]
             phrases: list[str] = []
             for k in order:
                 if contrib[k] <= 0 or len(phrases) >= _TOP_PHRASES:
                     break
-                ph = names[row.indices[k]].split("__", 1)[1].strip()
+                ph = names[cols[k]].split("__", 1)[1].strip()
                 if not _useful(ph) or any(ph in p for p in phrases):
                     continue
                 phrases = [p for p in phrases if p not in ph] + [ph]

@@ -16,6 +16,11 @@ _DIGITS = re.compile(r"\d(?:[\d,.]*\d)?")
 # separators inserted between Chinese characters to dodge keyword filters: "曝 光", "坐.牢", "报-警"
 _CJK_SPLIT = re.compile(r"(?<=[\u4e00-\u9fff])[\s.·•\-_/\\|~]+(?=[\u4e00-\u9fff])")
 _SPACES = re.compile(r"\s+")
+# placeholders left by anonymised exports and datasets: DIGIT, PHONE, NAME, PLACE, URL, [收件人姓名]
+_PH_NUM = re.compile(r"DIGIT|PHONE|NUMBER")
+_PH_NAME = re.compile(r"NAME|\[[^\]]{0,8}(?:姓名|名字)[^\]]{0,8}\]|【[^】]{0,8}姓名[^】]{0,8}】")
+_PH_PLACE = re.compile(r"PLACE|ADDRESS")
+_PH_URL = re.compile(r"(?<![A-Za-z])URL(?![A-Za-z])")
 
 
 @lru_cache(maxsize=1)
@@ -30,13 +35,15 @@ def normalize(text: str) -> str:
 
     - NFKC: full-width letters/digits/punctuation → half-width (ＳＢ → SB, １２３ → 123);
     - lower case; traditional → simplified (OpenCC t2s), so HK/TW/Cantonese texts share features;
+    - placeholders of anonymised data (DIGIT, NAME, PLACE, URL, [收件人姓名]) → 0 / 某 / 某地 / urllink;
     - URLs → ``urllink``; masks (``****``, ``xx``) → ``*``; digit runs → ``0`` (amounts and numbers are not signal);
     - separators between Chinese characters removed (``曝 光`` → ``曝光``);
     - emoji are kept: they carry signal (🔪, 💀).
     """
     if not text:
         return ""
-    s = unicodedata.normalize("NFKC", text).lower()
+    s = unicodedata.normalize("NFKC", text)
+    s = _PH_URL.sub(" urllink ", _PH_PLACE.sub("某地", _PH_NAME.sub("某", _PH_NUM.sub("0", s)))).lower()
     s = _t2s().convert(s)
     s = _URL.sub(" urllink ", s)
     s = _MASK.sub("*", s)
@@ -50,8 +57,14 @@ def normalize_many(texts) -> list[str]:
     return [normalize(t) for t in texts]
 
 
+def _userdict_lines() -> list[tuple[str, int]]:
+    text = resources.files("cuishou").joinpath("data/userdict.txt").read_text("utf-8")
+    return [(w, int(f)) for w, f, *_ in (ln.split() for ln in text.splitlines() if ln.strip())]
+
+
 @lru_cache(maxsize=1)
-def _jieba():
+def _python_jieba():
+    """The reference engine: jieba itself (pure Python)."""
     import logging
 
     import jieba
@@ -59,15 +72,31 @@ def _jieba():
     jieba.setLogLevel(logging.WARNING)
     tk = jieba.Tokenizer()
     tk.initialize()
-    with resources.as_file(resources.files("cuishou").joinpath("data/userdict.txt")) as p:
-        tk.load_userdict(str(p))
-    return tk
+    for w, f in _userdict_lines():
+        tk.add_word(w, f)
+    return lambda t: tk.lcut(t, HMM=False)
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    """jieba's dictionary and algorithm, run by jieba-rs (rjieba) when installed: same tokens, ~13x faster.
+
+    Python jieba stays the reference and the fallback; tests check both give identical tokens.
+    """
+    try:
+        import rjieba
+    except ImportError:
+        return _python_jieba()
+    tk = rjieba.Jieba()
+    for w, f in _userdict_lines():
+        tk.add_word(w, f, None)
+    return lambda t: tk.cut(t, hmm=False)
 
 
 def words(text: str) -> list[str]:
-    """jieba word tokens of an already-normalised text (no HMM: ~2x faster; OOV names fall back to characters,
-    which the character n-grams cover anyway). Whitespace and lone punctuation are dropped."""
-    return [w for w in _jieba().lcut(text, HMM=False) if w.strip() and not _is_punct(w)]
+    """jieba word tokens of an already-normalised text (no HMM: faster, and out-of-vocabulary names fall back
+    to characters, which the character n-grams cover anyway). Whitespace and lone punctuation are dropped."""
+    return [w for w in _engine()(text) if w.strip() and not _is_punct(w)]
 
 
 def _is_punct(w: str) -> bool:

@@ -11,7 +11,11 @@ class TrainConfig:
     seed: every random choice (split, CV folds, solver) derives from it — same data + config ⇒ same model.
     test_size: share of *groups* held out for the final test split.
     cv_folds: grouped folds used for out-of-fold probabilities (thresholds) and cross-validated metrics.
-    precision_target: each label's threshold is the lowest that keeps out-of-fold precision ≥ this.
+    precision_target: each violation label's threshold is the lowest that keeps out-of-fold precision ≥ this.
+    gate_precision_target: the same for the `collection` gate. Most corpus rows are collection, so a loose
+        target would let the gate pass almost anything; the gate is what keeps ordinary SMS unflagged.
+    lawful_budget: after per-label thresholds, violation thresholds are raised (cheapest recall loss first)
+        until at most this share of lawful reminders is flagged out-of-fold — lawful reminders must not be flagged.
     char_ngram: character n-gram range; word features come from jieba.
     C: inverse regularisation of the logistic regressions.
     calibration_folds: folds inside CalibratedClassifierCV (sigmoid calibration).
@@ -23,6 +27,8 @@ class TrainConfig:
     test_size: float = 0.2
     cv_folds: int = 5
     precision_target: float = 0.92
+    gate_precision_target: float = 0.99
+    lawful_budget: float = 0.02
     char_ngram: tuple[int, int] = (1, 3)
     min_df: int = 2
     C: float = 8.0

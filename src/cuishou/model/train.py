@@ -13,7 +13,7 @@ from cuishou.model.config import TrainConfig
 from cuishou.model.corpus import grouped_train_test, label_matrix, split_groups
 from cuishou.model.evaluate import metrics_from_predictions
 from cuishou.model.pipeline import CuishouModel, build_pipeline, extract_coefficients
-from cuishou.model.thresholds import choose_threshold
+from cuishou.model.thresholds import apply_lawful_budget, choose_threshold
 
 
 @dataclass
@@ -68,7 +68,14 @@ def train_model(df: pd.DataFrame, config: TrainConfig = TrainConfig(), *, test_m
     val = tr[evaluable[tr]]
     thresholds, how = {}, {}
     for j, name in enumerate(ALL_NAMES):
-        thresholds[name], how[name] = choose_threshold(y[val, j], oof[val, j], precision_target=config.precision_target)
+        target = config.gate_precision_target if j == 0 else config.precision_target
+        thresholds[name], how[name] = choose_threshold(y[val, j], oof[val, j], precision_target=target)
+
+    t_vec, budget_log = apply_lawful_budget(np.array([thresholds[n] for n in ALL_NAMES]), oof[val], y[val],
+                                            budget=config.lawful_budget)
+    thresholds = {n: float(v) for n, v in zip(ALL_NAMES, t_vec)}
+    for line in budget_log:
+        log("  " + line)
 
     pipe = _fit([texts[i] for i in tr], y[tr], config)
     coef, names = extract_coefficients(pipe)
@@ -79,6 +86,7 @@ def train_model(df: pd.DataFrame, config: TrainConfig = TrainConfig(), *, test_m
                   "cv_folds": n_folds, "seed": config.seed},
         "thresholds": thresholds,
         "threshold_rule": how,
+        "lawful_budget_steps": budget_log,
         "cv": metrics_from_predictions(y[val], oof[val], model.decide(oof[val])),
     }
     metrics["cv"]["note"] = "grouped out-of-fold scores on the training side; thresholds were chosen on these same scores"
