@@ -149,3 +149,25 @@ def test_every_command_has_help():
         assert cmd.help, name
         r = CliRunner().invoke(cli, [name, "--help"])
         assert r.exit_code == 0, name
+
+
+@pytest.mark.parametrize("name", ["sms-20260102.xml", "ios_sms.db", "mmssms.db", "sms.vmsg", "qq_sync.csv"])
+def test_label_reads_phone_exports_and_accounts_for_every_record(run, tmp_path, name):
+    from conftest import FIXTURES
+    from cuishou.fsutil import sha256_file
+    from cuishou.io import read_exports
+    from cuishou.schema import MESSAGE_COLUMNS
+
+    src = FIXTURES / "exports" / name
+    before = (sha256_file(src), src.stat().st_mtime_ns)
+    out = tmp_path / "o.csv"
+    r = run(str(src), "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert (sha256_file(src), src.stat().st_mtime_ns) == before      # never write to an input
+    df = pd.read_csv(out, dtype=str, keep_default_na=False)
+    assert list(df.columns) == [*MESSAGE_COLUMNS, *LABEL_COLUMNS]
+    rr = read_exports([src])
+    read = sum(f.read for f in rr.files)
+    import re
+    m = re.search(r"共 (\d+) 条：已标注 (\d+) 条，跳过 (\d+) 条", r.stderr)
+    assert m and int(m[1]) == read == int(m[2]) + int(m[3])
