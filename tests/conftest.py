@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from report_checks import never_cite_guard  # noqa: F401  autouse: every report any test renders is checked
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 TINY_CORPUS = FIXTURES / "tiny_corpus.csv"
@@ -44,6 +46,8 @@ def shared_dir() -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _no_model_env(monkeypatch):
+def _isolated_user_state(monkeypatch, tmp_path_factory):
+    """No developer's own model choice or user corpus may leak into a test."""
     monkeypatch.delenv("CUISHOU_MODEL", raising=False)
+    monkeypatch.setenv("CUISHOU_HOME", str(tmp_path_factory.mktemp("cuishou_home")))
     yield
