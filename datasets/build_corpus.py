@@ -2,7 +2,8 @@
 
 Run from the repository root: `python datasets/build_corpus.py`. Deterministic: same parts ⇒ same corpus.
 Exact duplicates (after normalisation) are dropped; a text written twice with different labels is a
-contradiction and is reported and left out until someone decides it.
+contradiction and is reported and left out until someone decides it. `corrections.csv` (annotation QA:
+id, collection, labels, decision, note) is applied last; a corrected row says so in its `source`.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from cuishou.text import normalize
 HERE = Path(__file__).resolve().parent
 PARTS = HERE / "parts"
 OUT = HERE / "corpus.csv"
+CORRECTIONS = HERE / "corrections.csv"
 COLUMNS = ["id", "text", "collection", "labels", "recipient", "source", "licence", "guideline", "group"]
 SOURCE = "hand-written (cuishou team, drafted with LLM assistance, reviewed by rule checks)"
 LICENCE = "Apache-2.0 (cuishou project)"
@@ -51,13 +53,22 @@ def main() -> int:
             continue
         rows.append(group[0])
     rows.sort(key=lambda r: (r["_part"], r["group"], r["text"]))
+    fixes = _read_corrections()
+    n_fixed = 0
+    for r in rows:
+        fix = fixes.get(_row_id(r["text"]))
+        if fix and (fix["collection"], fix["labels"]) != (r["collection"], r["labels"]):
+            r["qa"] = f"; relabelled in QA from {r['collection']}/{r['labels'] or '-'}: {fix['note']}"
+            r["collection"], r["labels"] = fix["collection"], fix["labels"]
+            n_fixed += 1
+    print(f"QA corrections applied: {n_fixed}", file=sys.stderr)
     with OUT.open("w", encoding="utf-8", newline="") as f:
         w = csv.DictWriter(f, fieldnames=COLUMNS)
         w.writeheader()
         for r in rows:
-            rid = hashlib.sha256(normalize(r["text"]).encode()).hexdigest()[:12]
-            w.writerow({"id": f"hw-{rid}", "text": r["text"], "collection": r["collection"], "labels": r["labels"],
-                        "recipient": r["recipient"], "source": f"{SOURCE}; part={r['_part']}", "licence": LICENCE,
+            w.writerow({"id": _row_id(r["text"]), "text": r["text"], "collection": r["collection"], "labels": r["labels"],
+                        "recipient": r["recipient"], "source": f"{SOURCE}; part={r['_part']}{r.get('qa', '')}",
+                        "licence": LICENCE,
                         "guideline": GUIDELINE_VERSION, "group": r["group"]})
     counts = Counter()
     for r in rows:
@@ -71,6 +82,26 @@ def main() -> int:
         print(f"  contradiction: {t[:40]}… {v}", file=sys.stderr)
     print(dict(sorted(counts.items())), file=sys.stderr)
     return 0
+
+
+def _row_id(text: str) -> str:
+    return "hw-" + hashlib.sha256(normalize(text).encode()).hexdigest()[:12]
+
+
+def _read_corrections() -> dict[str, dict]:
+    if not CORRECTIONS.exists():
+        return {}
+    out = {}
+    with CORRECTIONS.open(encoding="utf-8", newline="") as f:
+        for i, r in enumerate(csv.DictReader(f), start=2):
+            if r.get("decision") != "fix":
+                continue
+            labels = ";".join(parse_labels(r.get("labels", ""), row=i))
+            coll = str(r.get("collection", "")).strip()
+            if coll not in ("0", "1") or (labels and coll == "0"):
+                raise SystemExit(f"corrections.csv:{i}: invalid collection/labels")
+            out[r["id"]] = {"collection": coll, "labels": labels, "note": (r.get("note") or "").replace(";", ",")}
+    return out
 
 
 if __name__ == "__main__":

@@ -121,7 +121,10 @@ def test_lawful_budget_lowers_lawful_flags_and_logs():
     s[200:, 1] = rng.uniform(0.0, 0.7, 200)          # lawful reminders overlap the threat scores
     t0 = np.array([0.5, 0.45, 0.5, 0.5, 0.5, 0.5])
     before = ((s[200:, 1] >= t0[1])).mean()
-    t, log = apply_lawful_budget(t0, s, y, budget=0.02)
+    t, log = apply_lawful_budget(t0, s, y, budget=0.02, max_cost=np.inf)
     after = ((s[200:, 1] >= t[1])).mean()
     assert before > 0.2 and after <= 0.02 and t[1] > t0[1] and log
     assert (t[2:] == t0[2:]).all()                   # labels with no lawful hits are untouched
+    # with a cost cap, steps that lose many true threats per lawful flag are refused and the stop is logged
+    t_cap, log_cap = apply_lawful_budget(t0, s, y, budget=0.02, max_cost=1.0)
+    assert t0[1] <= t_cap[1] <= t[1] and "stopped" in log_cap[-1]

@@ -103,6 +103,13 @@ def _is_punct(w: str) -> bool:
     return len(w) == 1 and unicodedata.category(w)[0] in "PZ"
 
 
+def word_ngrams(text: str) -> list[str]:
+    """Word unigrams and bigrams ("后果 自负", "上门 拜访"): a pair of words often decides a label where each
+    word alone is neutral (上门 in a visit notice vs. 上门 堵门)."""
+    w = words(text)
+    return w + [f"{a} {b}" for a, b in zip(w, w[1:])]
+
+
 def warm_up() -> None:
     """Load dictionaries once (jieba's ~1 s start) before timing-sensitive work."""
     words(normalize("初始化"))

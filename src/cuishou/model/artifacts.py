@@ -49,6 +49,7 @@ def save_model(model: CuishouModel, out_dir: str | Path, *, metrics: dict, confi
         "labels": list(ALL_NAMES),
         "guideline_version": GUIDELINE_VERSION,
         "thresholds": model.thresholds,
+        "violation_gate": model.gate,
         "config": config.to_dict(),
         "data_sha256": data_sha256,
         "data_rows": n_rows,

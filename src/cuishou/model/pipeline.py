@@ -14,13 +14,13 @@ from sklearn.preprocessing import FunctionTransformer
 
 from cuishou.labels import ALL_NAMES
 from cuishou.model.config import TrainConfig
-from cuishou.text import normalize_many, words
+from cuishou.text import normalize_many, word_ngrams
 
 
 def build_pipeline(config: TrainConfig) -> Pipeline:
-    """normalise → [jieba words ∪ character n-grams] TF-IDF → one calibrated logistic regression per label."""
+    """normalise → [jieba word uni+bigrams ∪ character n-grams] TF-IDF → one calibrated logistic regression per label."""
     features = FeatureUnion([
-        ("words", TfidfVectorizer(analyzer=words, ngram_range=(1, 1), min_df=config.min_df, sublinear_tf=True,
+        ("words", TfidfVectorizer(analyzer=word_ngrams, min_df=config.min_df, sublinear_tf=True,
                                   lowercase=False, dtype=np.float32)),
         ("chars", TfidfVectorizer(analyzer="char", ngram_range=tuple(config.char_ngram), min_df=config.min_df,
                                   sublinear_tf=True, lowercase=False, dtype=np.float32)),
@@ -40,8 +40,10 @@ def build_pipeline(config: TrainConfig) -> Pipeline:
 class CuishouModel:
     """A fitted pipeline plus what labelling needs besides probabilities.
 
-    thresholds: per label (ALL_NAMES), chosen on out-of-fold predictions; a violation is flagged only when its
-        own score and the collection score both reach their thresholds.
+    thresholds: per label (ALL_NAMES), chosen on out-of-fold predictions.
+    gate: the collection score a message needs before any violation can be flagged. It is looser than the
+        `collection` threshold (which needs 99% precision) and is chosen so that out-of-fold at most a stated
+        share of ordinary SMS gets flagged: a fake court notice with a low collection score can still be flagged.
     coef: per label, the mean logistic-regression weights over the calibration folds (for explanations).
     """
 
@@ -49,6 +51,7 @@ class CuishouModel:
     thresholds: dict[str, float]
     coef: dict[str, np.ndarray] = field(default_factory=dict)
     feature_names: np.ndarray | None = None
+    gate: float | None = None
 
     def transform(self, texts: list[str]):
         return self.pipeline[:-1].transform(texts)
@@ -61,11 +64,17 @@ class CuishouModel:
         return self.proba_from_features(self.transform(texts))
 
     def decide(self, proba: np.ndarray) -> np.ndarray:
-        """(n, 6) 0/1 decisions: gate by threshold; violations need their threshold *and* the gate."""
-        t = np.array([self.thresholds[n] for n in ALL_NAMES])
-        y = (proba >= t).astype(np.int8)
-        y[:, 1:] &= y[:, :1]
-        return y
+        """(n, 6) 0/1 decisions: violations need their own threshold and the gate; a flagged violation implies
+        collection = 1 (the label set stays consistent with the guideline)."""
+        return decide(proba, np.array([self.thresholds[n] for n in ALL_NAMES]),
+                      self.thresholds["collection"] if self.gate is None else self.gate)
+
+
+def decide(proba: np.ndarray, thresholds: np.ndarray, gate: float) -> np.ndarray:
+    y = (proba >= thresholds).astype(np.int8)
+    y[:, 1:] &= (proba[:, :1] >= gate).astype(np.int8)
+    y[:, 0] |= y[:, 1:].any(axis=1).astype(np.int8)
+    return y
 
 
 def extract_coefficients(pipeline: Pipeline) -> tuple[dict[str, np.ndarray], np.ndarray]:

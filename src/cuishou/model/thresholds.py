@@ -27,19 +27,37 @@ def choose_threshold(y_true: np.ndarray, scores: np.ndarray, *, precision_target
     return float(np.clip(thr[best], 0.05, 0.95)), how
 
 
+def choose_gate(thresholds: np.ndarray, scores: np.ndarray, y: np.ndarray, *, budget: float) -> float:
+    """Lowest collection score that violations need, such that at most `budget` of ordinary SMS
+    (collection = 0) would be flagged out-of-fold. Never above the collection threshold: forcing the gate higher
+    costs far more true violations than ordinary SMS it saves; ordinary false flags are fixed with data."""
+    other = y[:, 0] == 0
+    hit = (scores[:, 1:] >= thresholds[1:]).any(axis=1) & other
+    if not other.any():
+        return float(thresholds[0])
+    allowed = int(np.floor(budget * other.sum()))
+    gates = np.sort(scores[hit, 0])[::-1]           # an ordinary SMS is flagged when gate <= its score
+    if len(gates) <= allowed:
+        return 0.05
+    return float(min(thresholds[0], gates[allowed] + 1e-6))
+
+
 def apply_lawful_budget(thresholds: np.ndarray, scores: np.ndarray, y: np.ndarray, *, budget: float,
-                        max_threshold: float = 0.95) -> tuple[np.ndarray, list[str]]:
+                        gate: float | None = None, max_threshold: float = 0.95,
+                        max_cost: float = 3.0) -> tuple[np.ndarray, list[str]]:
     """Raise violation thresholds until at most `budget` of lawful reminders are flagged (out-of-fold).
 
     `thresholds`, `scores` and `y` are in ALL_NAMES order (column 0 = the collection gate). Lawful reminders are
     rows with collection = 1 and no violation. Each step raises the one label threshold whose next step clears a
     flagged lawful reminder at the lowest cost in true positives lost; the log says what moved and why.
+    A step that would lose more than `max_cost` true positives per lawful flag removed is not taken: such lawful
+    reminders look exactly like violations to the model, and chasing them only destroys recall.
     """
     t = thresholds.astype(float).copy()
     lawful = (y[:, 0] == 1) & (y[:, 1:].sum(axis=1) == 0)
     if not lawful.any():
         return t, []
-    gate = scores[:, 0] >= t[0]
+    gate = scores[:, 0] >= (t[0] if gate is None else gate)
     log: list[str] = []
 
     def flagged(tt):
@@ -65,8 +83,9 @@ def apply_lawful_budget(thresholds: np.ndarray, scores: np.ndarray, y: np.ndarra
             cost = tp_lost / gain
             if best is None or cost < best[0]:
                 best = (cost, j, new_t, tp_lost, gain)
-        if best is None:
-            log.append(f"budget {budget:.3f} not reachable below threshold {max_threshold}; lawful rate {rate:.3f}")
+        if best is None or best[0] > max_cost:
+            log.append(f"stopped at lawful rate {rate:.3f} (budget {budget:.3f}): next step would cost "
+                       + ("too much recall" if best else f"a threshold above {max_threshold}"))
             break
         _, j, new_t, tp_lost, gain = best
         t[j] = new_t

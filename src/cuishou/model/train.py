@@ -13,7 +13,7 @@ from cuishou.model.config import TrainConfig
 from cuishou.model.corpus import grouped_train_test, label_matrix, split_groups
 from cuishou.model.evaluate import metrics_from_predictions
 from cuishou.model.pipeline import CuishouModel, build_pipeline, extract_coefficients
-from cuishou.model.thresholds import apply_lawful_budget, choose_threshold
+from cuishou.model.thresholds import apply_lawful_budget, choose_gate, choose_threshold
 
 
 @dataclass
@@ -71,20 +71,22 @@ def train_model(df: pd.DataFrame, config: TrainConfig = TrainConfig(), *, test_m
         target = config.gate_precision_target if j == 0 else config.precision_target
         thresholds[name], how[name] = choose_threshold(y[val, j], oof[val, j], precision_target=target)
 
-    t_vec, budget_log = apply_lawful_budget(np.array([thresholds[n] for n in ALL_NAMES]), oof[val], y[val],
-                                            budget=config.lawful_budget)
+    t_vec = np.array([thresholds[n] for n in ALL_NAMES])
+    gate = choose_gate(t_vec, oof[val], y[val], budget=config.other_budget)
+    t_vec, budget_log = apply_lawful_budget(t_vec, oof[val], y[val], budget=config.lawful_budget, gate=gate)
     thresholds = {n: float(v) for n, v in zip(ALL_NAMES, t_vec)}
     for line in budget_log:
         log("  " + line)
 
     pipe = _fit([texts[i] for i in tr], y[tr], config)
     coef, names = extract_coefficients(pipe)
-    model = CuishouModel(pipeline=pipe, thresholds=thresholds, coef=coef, feature_names=names)
+    model = CuishouModel(pipeline=pipe, thresholds=thresholds, coef=coef, feature_names=names, gate=gate)
 
     metrics: dict = {
         "split": {"train": int(len(tr)), "test": int(test_mask.sum()), "groups": int(len(np.unique(clusters))),
                   "cv_folds": n_folds, "seed": config.seed},
         "thresholds": thresholds,
+        "violation_gate": gate,
         "threshold_rule": how,
         "lawful_budget_steps": budget_log,
         "cv": metrics_from_predictions(y[val], oof[val], model.decide(oof[val])),
