@@ -23,6 +23,7 @@ CORRECTIONS = HERE / "corrections.csv"
 COLUMNS = ["id", "text", "collection", "labels", "recipient", "source", "licence", "guideline", "group"]
 SOURCE = "hand-written (cuishou team, drafted with LLM assistance, reviewed by rule checks)"
 LICENCE = "Apache-2.0 (cuishou project)"
+PARTS_GUIDELINE = "1.0"  # the parts in datasets/parts/ were labelled under guideline 1.0
 
 
 def main() -> int:
@@ -60,6 +61,7 @@ def main() -> int:
         if fix and (fix["collection"], fix["labels"]) != (r["collection"], r["labels"]):
             r["qa"] = f"; relabelled in QA from {r['collection']}/{r['labels'] or '-'}: {fix['note']}"
             r["collection"], r["labels"] = fix["collection"], fix["labels"]
+            r["guideline"] = GUIDELINE_VERSION
             n_fixed += 1
     print(f"QA corrections applied: {n_fixed}", file=sys.stderr)
     with OUT.open("w", encoding="utf-8", newline="") as f:
@@ -69,7 +71,7 @@ def main() -> int:
             w.writerow({"id": _row_id(r["text"]), "text": r["text"], "collection": r["collection"], "labels": r["labels"],
                         "recipient": r["recipient"], "source": f"{SOURCE}; part={r['_part']}{r.get('qa', '')}",
                         "licence": LICENCE,
-                        "guideline": GUIDELINE_VERSION, "group": r["group"]})
+                        "guideline": r.get("guideline", PARTS_GUIDELINE), "group": r["group"]})
     counts = Counter()
     for r in rows:
         counts["collection" if r["collection"] == "1" else "other"] += 1
