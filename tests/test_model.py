@@ -128,3 +128,18 @@ def test_lawful_budget_lowers_lawful_flags_and_logs():
     # with a cost cap, steps that lose many true threats per lawful flag are refused and the stop is logged
     t_cap, log_cap = apply_lawful_budget(t0, s, y, budget=0.02, max_cost=1.0)
     assert t0[1] <= t_cap[1] <= t[1] and "stopped" in log_cap[-1]
+
+
+def test_fast_vectorizer_equals_sklearn():
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from cuishou.model.pipeline import FastTfidfVectorizer
+    from cuishou.text import normalize_many, word_ngrams
+
+    train = normalize_many(read_corpus(TINY_CORPUS)["text"].tolist())
+    new = normalize_many(["再不还钱明天就去你单位找领导 张先生 单号123", "全新的词汇从未见过", "", "🔪🔪"])
+    for kw in (dict(analyzer="char", ngram_range=(1, 3)), dict(analyzer=word_ngrams)):
+        ref = TfidfVectorizer(sublinear_tf=True, lowercase=False, dtype=np.float32, **kw).fit(train)
+        fast = FastTfidfVectorizer(sublinear_tf=True, lowercase=False, dtype=np.float32, **kw).fit(train)
+        assert abs(ref.transform(new) - fast.transform(new)).max() < 1e-7
+        assert ref.transform(new).nnz == fast.transform(new).nnz

@@ -21,6 +21,7 @@ _PH_NUM = re.compile(r"DIGIT|PHONE|NUMBER")
 _PH_NAME = re.compile(r"NAME|\[[^\]]{0,8}(?:姓名|名字)[^\]]{0,8}\]|【[^】]{0,8}姓名[^】]{0,8}】")
 _PH_PLACE = re.compile(r"PLACE|ADDRESS")
 _PH_URL = re.compile(r"(?<![A-Za-z])URL(?![A-Za-z])")
+_PH_ANY = re.compile(r"DIGIT|PHONE|NUMBER|NAME|PLACE|ADDRESS|URL|姓名|名字")
 
 
 @lru_cache(maxsize=1)
@@ -43,9 +44,11 @@ def normalize(text: str) -> str:
     if not text:
         return ""
     s = unicodedata.normalize("NFKC", text)
-    s = _PH_URL.sub(" urllink ", _PH_PLACE.sub("某地", _PH_NAME.sub("某", _PH_NUM.sub("0", s)))).lower()
-    s = _t2s().convert(s)
-    s = _URL.sub(" urllink ", s)
+    if _PH_ANY.search(s):  # rare: skip four substitutions on ordinary text
+        s = _PH_URL.sub(" urllink ", _PH_PLACE.sub("某地", _PH_NAME.sub("某", _PH_NUM.sub("0", s))))
+    s = _t2s().convert(s.lower())
+    if "." in s or "/" in s:  # every URL form the pattern knows has one of these
+        s = _URL.sub(" urllink ", s)
     s = _MASK.sub("*", s)
     s = _DIGITS.sub("0", s)
     s = _CJK_SPLIT.sub("", s)

@@ -111,7 +111,10 @@ def model_card(meta: dict, metrics: dict) -> str:
              f"- 标注规范 guideline: v{meta['guideline_version']}",
              f"- 版本 versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()),
              f"- 命令 command: `{' '.join(map(str, meta['command']))}`", "",
-             "jieba 词 + 字符 n-gram TF-IDF，每个标签一个经 sigmoid 校准的逻辑回归；阈值在按组交叉验证的折外分数上选取。",
+             "jieba 词（一元+二元）+ 字符 1–3-gram TF-IDF；催收判定一个模型（全部语料），五个违规标签各一个模型"
+             "（只在催收短信上训练）；均为 sigmoid 校准的逻辑回归。阈值在按组交叉验证的折外分数上选取：违规标签取 F1 最优，"
+             "再为“合法提醒误标 ≤ 2%”逐步上调；违规还须催收分数达到门槛（violation gate）。",
+             f"- violation gate: {meta.get('violation_gate')}",
              "Only text is seen: who received a message is decided by the report from the export's metadata.", ""]
     split = metrics.get("split", {})
     lines += [f"## 留出测试集 / Grouped held-out test split (train {split.get('train')}, test {split.get('test')}, "
@@ -129,6 +132,11 @@ def model_card(meta: dict, metrics: dict) -> str:
         lines += ["", f"- macro-F1 (5 violation labels): {_fmt(m['macro_f1_violations'])}",
                   f"- lawful reminders flagged: {_fmt(m['lawful_flagged_rate'])} (n={m['lawful_n']})",
                   f"- ordinary SMS flagged: {_fmt(m['other_flagged_rate'])} (n={m['other_n']})", ""]
+        if m.get("by_part"):
+            lines += ["Must-not-flag rows by corpus part (hard_negatives and rough_chat are adversarial on purpose):", "",
+                      "| part | n | flagged |", "|---|---|---|"]
+            lines += [f"| {k} | {v['n']} | {_fmt(v['flagged_rate'])} |" for k, v in m["by_part"].items()]
+            lines.append("")
     if metrics.get("telecom"):
         lines += ["### External: telecom SMS set (evaluation only, not in training)", "",
                   "| file | n | flagged | judged collection |", "|---|---|---|---|"]

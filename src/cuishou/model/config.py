@@ -11,7 +11,8 @@ class TrainConfig:
     seed: every random choice (split, CV folds, solver) derives from it — same data + config ⇒ same model.
     test_size: share of *groups* held out for the final test split.
     cv_folds: grouped folds used for out-of-fold probabilities (thresholds) and cross-validated metrics.
-    precision_target: each violation label's threshold is the lowest that keeps out-of-fold precision ≥ this.
+    precision_target: each violation label's threshold is the lowest that keeps out-of-fold precision ≥ this;
+        None = the F1-best threshold (the lawful budget below still applies).
     gate_precision_target: the same for the `collection` gate. Most corpus rows are collection, so a loose
         target would let the gate pass almost anything; the gate is what keeps ordinary SMS unflagged.
     lawful_budget: after per-label thresholds, violation thresholds are raised (cheapest recall loss first)
@@ -21,6 +22,7 @@ class TrainConfig:
     char_ngram: character n-gram range; word features come from jieba.
     C: inverse regularisation of the logistic regressions.
     calibration_folds: folds inside CalibratedClassifierCV (sigmoid calibration).
+    gated: violation models are fitted on collection rows only (see pipeline.GatedClassifier).
     near_dup_threshold: cosine similarity of character 3-gram TF-IDF above which two rows are merged into one
         group for splitting, so paraphrased siblings never straddle train and test.
     """
@@ -28,7 +30,7 @@ class TrainConfig:
     seed: int = 20260101
     test_size: float = 0.2
     cv_folds: int = 5
-    precision_target: float = 0.9
+    precision_target: float | None = None
     gate_precision_target: float = 0.99
     lawful_budget: float = 0.02
     other_budget: float = 0.003
@@ -37,6 +39,7 @@ class TrainConfig:
     C: float = 32.0
     calibration_folds: int = 3
     near_dup_threshold: float = 0.8
+    gated: bool = True
 
     def to_dict(self) -> dict:
         d = asdict(self)

@@ -11,7 +11,7 @@ from cuishou.labels import ALL_NAMES, VIOLATION_NAMES
 
 
 def metrics_from_predictions(y_true: np.ndarray, proba: np.ndarray, y_pred: np.ndarray) -> dict:
-    """Per-label precision/recall/F1/PR-AUC/support, macro-F1 over the violation labels, false-flag rates.
+    """Per-label precision/recall/F1/PR-AUC (on the gated, effective scores)/support, macro-F1 over the violation labels, false-flag rates.
 
     A message is *flagged* when any violation label is predicted. Lawful reminders are rows with
     collection = 1 and no violation; ordinary SMS are rows with collection = 0.
@@ -36,7 +36,7 @@ def metrics_from_predictions(y_true: np.ndarray, proba: np.ndarray, y_pred: np.n
 
 def evaluate(model, texts: list[str], y_true: np.ndarray) -> dict:
     proba = model.predict_proba(texts)
-    return metrics_from_predictions(y_true, proba, model.decide(proba))
+    return metrics_from_predictions(y_true, model.effective(proba), model.decide(proba))
 
 
 TELECOM_FILES = {

@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -17,12 +19,58 @@ from cuishou.model.config import TrainConfig
 from cuishou.text import normalize_many, word_ngrams
 
 
+class FastTfidfVectorizer(TfidfVectorizer):
+    """TfidfVectorizer whose `transform` gives exactly sklearn's result ~1.5x faster.
+
+    sklearn counts with a try/except KeyError per n-gram; new messages are full of n-grams never seen in
+    training (names, numbers), and each miss raises. Here misses are filtered with `dict.get` in C. Fitting is
+    sklearn's own. Keep this import path: pickled models refer to it.
+    """
+
+    def transform(self, raw_documents):
+        analyze = self.build_analyzer()
+        vget = self.vocabulary_.get
+        indices: list[int] = []
+        indptr = [0]
+        extend = indices.extend
+        for doc in raw_documents:
+            extend([i for i in map(vget, analyze(doc)) if i is not None])
+            indptr.append(len(indices))
+        counts = sp.csr_matrix((np.ones(len(indices), dtype=self.dtype), np.asarray(indices, dtype=np.int32),
+                                np.asarray(indptr, dtype=np.int64)), shape=(len(indptr) - 1, len(self.vocabulary_)))
+        counts.sum_duplicates()
+        return self._tfidf.transform(counts, copy=False)
+
+
+class GatedClassifier(BaseEstimator, ClassifierMixin):
+    """Column 0 (collection) is learned from every row; the violation columns only from collection rows.
+
+    The violation models then learn the line that matters — lawful reminder vs. violation — instead of spending
+    capacity on telling ordinary SMS apart, which the collection model already does.
+    """
+
+    def __init__(self, estimator=None):
+        self.estimator = estimator
+
+    def fit(self, X, Y):
+        Y = np.asarray(Y)
+        coll = Y[:, 0] == 1
+        self.estimators_ = [clone(self.estimator).fit(X, Y[:, 0])]
+        self.estimators_ += [clone(self.estimator).fit(X[coll], Y[coll, j]) for j in range(1, Y.shape[1])]
+        return self
+
+    def predict_proba(self, X):
+        """Column 0 is P(collection); the others are P(violation | collection), meaningful only past the gate.
+        (Joint scores P(v)·P(c) were tried: +1.3 macro-F1 but lawful and ordinary false flags rose, so no.)"""
+        return np.column_stack([e.predict_proba(X)[:, 1] for e in self.estimators_])
+
+
 def build_pipeline(config: TrainConfig) -> Pipeline:
     """normalise → [jieba word uni+bigrams ∪ character n-grams] TF-IDF → one calibrated logistic regression per label."""
     features = FeatureUnion([
-        ("words", TfidfVectorizer(analyzer=word_ngrams, min_df=config.min_df, sublinear_tf=True,
+        ("words", FastTfidfVectorizer(analyzer=word_ngrams, min_df=config.min_df, sublinear_tf=True,
                                   lowercase=False, dtype=np.float32)),
-        ("chars", TfidfVectorizer(analyzer="char", ngram_range=tuple(config.char_ngram), min_df=config.min_df,
+        ("chars", FastTfidfVectorizer(analyzer="char", ngram_range=tuple(config.char_ngram), min_df=config.min_df,
                                   sublinear_tf=True, lowercase=False, dtype=np.float32)),
     ])
     base = LogisticRegression(C=config.C, solver="liblinear", class_weight="balanced", max_iter=2000,
@@ -32,7 +80,7 @@ def build_pipeline(config: TrainConfig) -> Pipeline:
     return Pipeline([
         ("normalize", FunctionTransformer(normalize_many)),
         ("features", features),
-        ("clf", OneVsRestClassifier(clf)),
+        ("clf", GatedClassifier(clf) if config.gated else OneVsRestClassifier(clf)),
     ])
 
 
@@ -62,6 +110,12 @@ class CuishouModel:
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         """(n, 6) probabilities in ALL_NAMES order."""
         return self.proba_from_features(self.transform(texts))
+
+    def effective(self, proba: np.ndarray) -> np.ndarray:
+        """Scores as the decision sees them: violation scores are 0 where the collection gate is not met."""
+        out = proba.copy()
+        out[:, 1:] *= (proba[:, :1] >= (self.thresholds["collection"] if self.gate is None else self.gate))
+        return out
 
     def decide(self, proba: np.ndarray) -> np.ndarray:
         """(n, 6) 0/1 decisions: violations need their own threshold and the gate; a flagged violation implies

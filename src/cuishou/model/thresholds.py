@@ -5,7 +5,7 @@ import numpy as np
 from sklearn.metrics import precision_recall_curve
 
 
-def choose_threshold(y_true: np.ndarray, scores: np.ndarray, *, precision_target: float) -> tuple[float, str]:
+def choose_threshold(y_true: np.ndarray, scores: np.ndarray, *, precision_target: float | None) -> tuple[float, str]:
     """Lowest threshold whose precision ≥ target (the one with most recall); else the F1-best one.
 
     Returns (threshold, how) so the model card can say which rule applied. Thresholds are clipped to
@@ -16,30 +16,49 @@ def choose_threshold(y_true: np.ndarray, scores: np.ndarray, *, precision_target
         return 0.5, "default (one class only)"
     prec, rec, thr = precision_recall_curve(y_true, scores)
     prec, rec = prec[:-1], rec[:-1]  # align with thr
-    ok = np.where(prec >= precision_target)[0]
+    ok = np.where(prec >= precision_target)[0] if precision_target is not None else np.array([], dtype=int)
     if len(ok):
         best = ok[np.argmax(rec[ok])]
         how = f"precision>={precision_target:.2f}"
     else:
         f1 = 2 * prec * rec / np.maximum(prec + rec, 1e-12)
         best = int(np.argmax(f1))
-        how = "max-F1 (precision target unreachable)"
+        how = "max-F1" if precision_target is None else "max-F1 (precision target unreachable)"
     return float(np.clip(thr[best], 0.05, 0.95)), how
 
 
-def choose_gate(thresholds: np.ndarray, scores: np.ndarray, y: np.ndarray, *, budget: float) -> float:
-    """Lowest collection score that violations need, such that at most `budget` of ordinary SMS
-    (collection = 0) would be flagged out-of-fold. Never above the collection threshold: forcing the gate higher
-    costs far more true violations than ordinary SMS it saves; ordinary false flags are fixed with data."""
+def choose_gate(thresholds: np.ndarray, scores: np.ndarray, y: np.ndarray, *, budget: float,
+                max_cost: float = 3.0, max_gate: float = 0.95) -> tuple[float, list[str]]:
+    """Collection score a message needs before any violation can be flagged.
+
+    Start at the collection threshold. While more than `budget` of ordinary SMS (collection = 0) would be flagged
+    out-of-fold, raise the gate just past the next flagged ordinary SMS — but only while each step loses at most
+    `max_cost` true violations per ordinary SMS it clears (same rule as the lawful budget).
+    """
     other = y[:, 0] == 0
-    hit = (scores[:, 1:] >= thresholds[1:]).any(axis=1) & other
+    viol = y[:, 1:].any(axis=1)
+    hit = (scores[:, 1:] >= thresholds[1:]).any(axis=1)
+    gate = float(thresholds[0])
+    log: list[str] = []
     if not other.any():
-        return float(thresholds[0])
-    allowed = int(np.floor(budget * other.sum()))
-    gates = np.sort(scores[hit, 0])[::-1]           # an ordinary SMS is flagged when gate <= its score
-    if len(gates) <= allowed:
-        return 0.05
-    return float(min(thresholds[0], gates[allowed] + 1e-6))
+        return gate, log
+    while True:
+        flagged_other = other & hit & (scores[:, 0] >= gate)
+        if flagged_other.sum() / other.sum() <= budget:
+            break
+        new_gate = float(np.min(scores[flagged_other, 0])) + 1e-6
+        if new_gate > max_gate:
+            log.append(f"gate stopped at {gate:.3f}: next step above {max_gate}")
+            break
+        cleared = int((flagged_other & (scores[:, 0] < new_gate)).sum())
+        lost = int((viol & hit & (scores[:, 0] >= gate) & (scores[:, 0] < new_gate)).sum())
+        if lost / max(cleared, 1) > max_cost:
+            log.append(f"gate stopped at {gate:.3f} (ordinary rate {flagged_other.sum() / other.sum():.4f}): "
+                       f"next step would lose {lost} violations for {cleared} ordinary SMS")
+            break
+        gate = new_gate
+        log.append(f"gate → {gate:.3f} (−{cleared} ordinary flags, −{lost} true violations)")
+    return gate, log
 
 
 def apply_lawful_budget(thresholds: np.ndarray, scores: np.ndarray, y: np.ndarray, *, budget: float,

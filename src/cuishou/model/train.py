@@ -31,6 +31,21 @@ def is_evaluable(df: pd.DataFrame) -> np.ndarray:
     return ~df["source"].astype(str).str.startswith("augmented").to_numpy()
 
 
+def flag_rates_by_part(df: pd.DataFrame, y: np.ndarray, y_pred: np.ndarray) -> dict:
+    """False-flag rates of the must-not-flag rows per corpus part (`part=` in `source`): everyday SMS and
+    deliberately adversarial hard negatives behave very differently and are reported apart."""
+    if "source" not in df.columns:
+        return {}
+    parts = df["source"].astype(str).str.extract(r"part=([\w-]+)")[0].fillna("other").to_numpy()
+    must_not = (y[:, 0] == 0) | (y[:, 1:].sum(axis=1) == 0)
+    flagged = y_pred[:, 1:].any(axis=1)
+    out = {}
+    for part in sorted(set(parts[must_not])):
+        m = must_not & (parts == part)
+        out[part] = {"n": int(m.sum()), "flagged_rate": float(flagged[m].mean())}
+    return out
+
+
 def _fit(texts: list[str], y: np.ndarray, config: TrainConfig):
     pipe = build_pipeline(config)
     pipe.fit(texts, y)
@@ -72,8 +87,9 @@ def train_model(df: pd.DataFrame, config: TrainConfig = TrainConfig(), *, test_m
         thresholds[name], how[name] = choose_threshold(y[val, j], oof[val, j], precision_target=target)
 
     t_vec = np.array([thresholds[n] for n in ALL_NAMES])
-    gate = choose_gate(t_vec, oof[val], y[val], budget=config.other_budget)
+    gate, gate_log = choose_gate(t_vec, oof[val], y[val], budget=config.other_budget)
     t_vec, budget_log = apply_lawful_budget(t_vec, oof[val], y[val], budget=config.lawful_budget, gate=gate)
+    budget_log = gate_log + budget_log
     thresholds = {n: float(v) for n, v in zip(ALL_NAMES, t_vec)}
     for line in budget_log:
         log("  " + line)
@@ -89,11 +105,12 @@ def train_model(df: pd.DataFrame, config: TrainConfig = TrainConfig(), *, test_m
         "violation_gate": gate,
         "threshold_rule": how,
         "lawful_budget_steps": budget_log,
-        "cv": metrics_from_predictions(y[val], oof[val], model.decide(oof[val])),
+        "cv": metrics_from_predictions(y[val], model.effective(oof[val]), model.decide(oof[val])),
     }
     metrics["cv"]["note"] = "grouped out-of-fold scores on the training side; thresholds were chosen on these same scores"
     if test_mask.any():
         te = np.where(test_mask)[0]
         proba = model.predict_proba([texts[i] for i in te])
-        metrics["test"] = metrics_from_predictions(y[te], proba, model.decide(proba))
+        metrics["test"] = metrics_from_predictions(y[te], model.effective(proba), model.decide(proba))
+        metrics["test"]["by_part"] = flag_rates_by_part(df.iloc[te], y[te], model.decide(proba))
     return TrainResult(model=model, metrics=metrics, train_mask=train_mask, test_mask=test_mask)
