@@ -88,26 +88,26 @@ def classify_texts(model: CuishouModel, texts: list[str], *, explain: bool = Tru
 def _explain(model: CuishouModel, x, dec: np.ndarray) -> list[str]:
     """For each flagged label: the features whose weight × value pushed the score up most.
 
-    Format: ``threat:坐牢|上门;insult:老赖`` (normalised text: simplified characters, digits as 0). Only labels
-    that were flagged are explained; an unflagged collection message gets its collection phrases.
+    Format: ``threat:坐牢|上门;insult:老赖`` (normalised text: simplified characters). Only flagged labels are
+    explained; a collection message with no violation gets its collection phrases.
     """
-    names = model.feature_names
-    out = []
     x = x.tocsr()
     indptr, indices, data = x.indptr, x.indices, x.data
+    out = []
     for i in range(x.shape[0]):
         cols, vals = indices[indptr[i]:indptr[i + 1]], data[indptr[i]:indptr[i + 1]]
         parts = []
         flagged = [n for n, d in zip(VIOLATION_NAMES, dec[i, 1:]) if d] or (["collection"] if dec[i, 0] else [])
         for name in flagged:
             contrib = vals * model.coef[name][cols]
-            order = np.argsort(-contrib)[: 4 * _TOP_PHRASES]
+            k = min(4 * _TOP_PHRASES, len(contrib))
+            top = np.argpartition(-contrib, k - 1)[:k] if len(contrib) > k else np.arange(len(contrib))
             phrases: list[str] = []
-            for k in order:
-                if contrib[k] <= 0 or len(phrases) >= _TOP_PHRASES:
+            for t in top[np.argsort(-contrib[top])]:
+                if contrib[t] <= 0 or len(phrases) >= _TOP_PHRASES:
                     break
-                ph = names[cols[k]].split("__", 1)[1].strip()
-                if not _useful(ph) or any(ph in p for p in phrases):
+                ph = _phrase(model, int(cols[t]))
+                if ph is None or any(ph in p for p in phrases):
                     continue
                 phrases = [p for p in phrases if p not in ph] + [ph]
             if phrases:
@@ -116,9 +116,24 @@ def _explain(model: CuishouModel, x, dec: np.ndarray) -> list[str]:
     return out
 
 
+def _phrase(model: CuishouModel, feature: int) -> str | None:
+    """A feature as a reader sees it ("不 还" → "不还", "身份证0" → "身份证"), or None if it explains nothing.
+    Cached on the model object: the same few thousand features recur in every message."""
+    cache = model.__dict__.setdefault("_phrase_cache", {})
+    if feature not in cache:
+        kind, _, ph = str(model.feature_names[feature]).partition("__")
+        ph = (ph.replace(" ", "") if kind == "words" else ph).strip("0* ")
+        cache[feature] = ph if _useful(ph) else None
+    return cache[feature]
+
+
+#: function words: a phrase made only of these explains nothing to a reader
+_FUNCTION_CHARS = set("你我他她它们的了是在会就把给被和与也都还要不吗呢吧啊这那有个您请")
+
+
 def _useful(ph: str) -> bool:
-    """Skip single common characters and bare digits/punctuation; keep emoji and multi-character phrases."""
-    if not ph or ph in {"0", "*", "urllink"}:
+    """Skip bare digits/punctuation and function-word-only phrases; keep emoji and content phrases."""
+    if not ph or ph in {"0", "*", "urllink"} or all(c in _FUNCTION_CHARS or not c.strip() for c in ph):
         return False
     if len(ph) == 1:
         return not ("\u4e00" <= ph <= "\u9fff") and not ph.isascii()

@@ -99,11 +99,13 @@ def _engine():
 def words(text: str) -> list[str]:
     """jieba word tokens of an already-normalised text (no HMM: faster, and out-of-vocabulary names fall back
     to characters, which the character n-grams cover anyway). Whitespace and lone punctuation are dropped."""
-    return [w for w in _engine()(text) if w.strip() and not _is_punct(w)]
+    return [w for w in _engine()(text) if _keep(w)]
 
 
-def _is_punct(w: str) -> bool:
-    return len(w) == 1 and unicodedata.category(w)[0] in "PZ"
+@lru_cache(maxsize=1 << 16)
+def _keep(w: str) -> bool:
+    """Drop whitespace and lone punctuation (cached: the same few tokens recur millions of times)."""
+    return bool(w.strip()) and not (len(w) == 1 and unicodedata.category(w)[0] in "PZ")
 
 
 def word_ngrams(text: str) -> list[str]:
