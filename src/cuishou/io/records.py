@@ -50,6 +50,19 @@ class Collector:
         self.source.read += 1
         self.source.parsed += 1
 
+    def take(self, ref: str, rec: dict | str, *, check_direction: bool = True) -> bool:
+        """The one way a reader hands over a parsed record: a string is a skip reason, a dict becomes a row
+        (with a folded warning when its time or direction could not be read). Returns True if added."""
+        if isinstance(rec, str):
+            self.skip(ref, rec)
+            return False
+        if not rec["time_utc"]:
+            self.warn("时间缺失或无法解析，time_utc 留空")
+        if check_direction and not rec["direction"]:
+            self.warn("收发类型无法识别，direction 留空")
+        self.add(ref, **rec)
+        return True
+
     def skip(self, ref: str, reason: str) -> None:
         self.skips.append(Skip(self.display_path, ref, reason))
         self.source.read += 1

@@ -85,14 +85,7 @@ def read(path: str, ctx: Collector) -> None:
         else:
             ctx.skip(ref, f"未知的元素 <{tag}>")
             continue
-        if isinstance(rec, str):
-            ctx.skip(ref, rec)
-            continue
-        if not rec["time_utc"]:
-            ctx.warn("date 属性缺失或无法解析，time_utc 留空")
-        if not rec["direction"]:
-            ctx.warn("收发类型未知，direction 留空")
-        ctx.add(ref, **rec)
+        ctx.take(ref, rec)
     _check_count(root, ctx)
 
 

@@ -145,12 +145,7 @@ def read_table(con: ROConnection, sql: str, ctx: Collector, where: str,
         for row in con.execute(sql):  # row by row: a batch fetch would lose good rows before a bad page
             n += 1
             ref, rec = to_fields(row)
-            if isinstance(rec, str):
-                ctx.skip(ref, rec)
-            else:
-                if not rec["time_utc"]:
-                    ctx.warn("时间缺失或无法解析，time_utc 留空")
-                ctx.add(ref, **rec)
+            ctx.take(ref, rec, check_direction=False)
     except sqlite3.DatabaseError as e:
         ctx.note(f"表 {where} 在读取第 {n + 1} 行时出错（数据库损坏或被截断：{e}）；之前的 {n} 行已保留，之后的未读取")
     if con.decoder.bad:

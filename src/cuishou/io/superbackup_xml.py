@@ -44,10 +44,5 @@ def read(path: str, ctx: Collector) -> None:
         else:
             ctx.skip(ref, f"未知的元素 <{tag}>")
             continue
-        if isinstance(rec, str):
-            ctx.skip(ref, rec)
-            continue
-        if not rec["time_utc"]:
-            ctx.warn("date 属性缺失或无法解析，time_utc 留空")
-        ctx.add(ref, **rec)
+        ctx.take(ref, rec, check_direction=False)
     _check_count(root, ctx)

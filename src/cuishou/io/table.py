@@ -100,15 +100,8 @@ def _consume(ctx: Collector, rows: Iterable[tuple[str, list[Any]]], cols: dict[s
     hows: dict[str, int] = {}
     for ref, cells in rows:
         rec, how = row_fields(cells, cols, ctx.tz, default_kind)
-        if isinstance(rec, str):
-            ctx.skip(ref, rec)
-            continue
-        hows[how] = hows.get(how, 0) + 1
-        if not rec["time_utc"]:
-            ctx.warn("时间缺失或无法解析，time_utc 留空")
-        if "direction" in cols and not rec["direction"]:
-            ctx.warn("收发类型无法识别，direction 留空")
-        ctx.add(ref, **rec)
+        if ctx.take(ref, rec, check_direction="direction" in cols):
+            hows[how] = hows.get(how, 0) + 1
     if hows.get("local"):
         ctx.note(f"{hows['local']} 条时间没有时区（如 2026/1/2 11:04），按 {ctx.tz} 本地时间解释")
 

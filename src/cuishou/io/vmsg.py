@@ -107,15 +107,8 @@ def read(path: str, ctx: Collector) -> None:
                 ref = f"vmsg[{n}] line {start_line}"
                 rec, how = record_fields(block, ctx.tz)
                 block = None
-                if isinstance(rec, str):
-                    ctx.skip(ref, rec)
-                    continue
-                hows[how] = hows.get(how, 0) + 1
-                if not rec["time_utc"]:
-                    ctx.warn("时间缺失或无法解析，time_utc 留空")
-                if not rec["direction"]:
-                    ctx.warn("收发类型未知，direction 留空")
-                ctx.add(ref, **rec)
+                if ctx.take(ref, rec):
+                    hows[how] = hows.get(how, 0) + 1
             else:
                 block.append(line)
     if block is not None:
