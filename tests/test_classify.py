@@ -49,3 +49,13 @@ def test_classify_messages_accounts_for_every_row(tiny_model):
     out = classify_messages(pd.DataFrame(rows), model)
     assert out["label_status"].tolist() == ["labelled", "通话记录", "空内容", "labelled"]
     assert out["collection"].isna().tolist() == [False, True, True, False]
+
+
+def test_evidence_phrases_read_as_in_the_text(tiny_model):
+    """No digit placeholders, edge punctuation, or joined-word spaces in evidence phrases."""
+    model, _ = tiny_model
+    out = classify_texts(model, ["再不还钱就去你家堵门，让你邻居都看看！身份证3201**1234", "老赖，欠钱不还你还是人吗？"])
+    for ev in out["evidence"]:
+        for phrases in parse_evidence(ev).values():
+            for ph in phrases:
+                assert ph and ph[0] not in "0*,.!?，。！？ " and ph[-1] not in "0*,.!?，。！？ " and " " not in ph, ph

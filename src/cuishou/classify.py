@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import unicodedata
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
@@ -123,6 +124,11 @@ def _phrase(model: CuishouModel, feature: int) -> str | None:
     if feature not in cache:
         kind, _, ph = str(model.feature_names[feature]).partition("__")
         ph = (ph.replace(" ", "") if kind == "words" else ph).strip("0* ")
+        while ph and unicodedata.category(ph[0])[0] in "PZ":  # "还," → "还": punctuation explains nothing
+            ph = ph[1:]
+        while ph and unicodedata.category(ph[-1])[0] in "PZ":
+            ph = ph[:-1]
+        ph = ph.strip("0* ")
         cache[feature] = ph if _useful(ph) else None
     return cache[feature]
 
