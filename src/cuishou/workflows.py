@@ -122,7 +122,7 @@ def evaluate_model(model_dir=None, *, data: list[str | Path] | None = None, tele
     from cuishou.model.corpus import grouped_train_test, label_matrix, split_groups
     from cuishou.model.evaluate import evaluate, evaluate_telecom
     from cuishou.model.train import is_evaluable
-    from cuishou.paths import base_corpus_path
+    from cuishou.paths import base_corpus_path, default_model_dir
 
     model, meta = load_model(model_dir)
     config = config or TrainConfig.from_dict(meta.get("config", {}))
@@ -141,4 +141,11 @@ def evaluate_model(model_dir=None, *, data: list[str | Path] | None = None, tele
            "test": evaluate(model, [texts[i] for i in np.where(mask)[0]], y[mask])}
     if telecom_dir is not None:
         res["telecom"] = evaluate_telecom(model, telecom_dir)
+    metrics_file = Path(model_dir or default_model_dir()) / "metrics.json"
+    if metrics_file.exists():  # grouped CV is computed at training time (it needs the refits) and stored
+        import json
+
+        recorded = json.loads(metrics_file.read_text("utf-8"))
+        res["cv"] = recorded.get("cv")
+        res["split"] = recorded.get("split")
     return res

@@ -140,4 +140,11 @@ def evaluate(model_dir, data, telecom, no_telecom, as_json):
         click.echo(json.dumps(res, ensure_ascii=False, indent=2))
     else:
         click.echo(f"模型 {res['model']}（SHA-256 {res['model_sha256'][:16]}…）")
+        split = res.get("split") or {}
+        click.echo(f"按组留出测试集（训练 {split.get('train', '?')} 条 / 测试 {res['test']['n']} 条）：")
         _print_summary(res)
+        cv = res.get("cv")
+        if cv:
+            click.echo(f"按组交叉验证（{split.get('cv_folds', '?')} 折，折外分数，训练时记录）：macro-F1 "
+                       f"{cv['macro_f1_violations']:.3f}，合法提醒误标 {cv['lawful_flagged_rate']:.2%}，"
+                       f"普通短信误标 {cv['other_flagged_rate']:.2%}")
