@@ -15,6 +15,17 @@ SHARED = ROOT.parent / "shared"
 
 
 @pytest.fixture(scope="session")
+def tiny_test_n() -> int:
+    """Size of the tiny corpus's fixed grouped test split under the default config."""
+    from cuishou.model import TrainConfig
+    from cuishou.model.corpus import grouped_train_test, read_corpus, split_groups
+
+    df, c = read_corpus(TINY_CORPUS), TrainConfig()
+    clusters = split_groups(df["text"].tolist(), df["group"].tolist(), threshold=c.near_dup_threshold)
+    return int(grouped_train_test(clusters, df["group"].tolist(), test_size=c.test_size, seed=c.seed)[1].sum())
+
+
+@pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory) -> Path:
     from cuishou.workflows import train_corpus
 

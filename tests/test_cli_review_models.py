@@ -43,7 +43,8 @@ def run(*args):
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
-def test_review_then_train_add_then_models(env, tiny_model_dir):
+def test_review_then_train_add_then_models(env, tiny_model_dir, tiny_test_n, monkeypatch):
+    monkeypatch.setattr("cuishou.learning.MIN_SUPPORT", 1)  # tiny fixture: judge every label (see test_learning)
     pd.DataFrame({"text": [t for t, _, _ in INBOX]}).to_csv(env / "inbox.csv", index=False)
     r = run("review", "inbox.csv", "-o", "to_label.csv", "-n", "8", "--model", str(tiny_model_dir))
     assert r.exit_code == 0, r.output
@@ -60,7 +61,7 @@ def test_review_then_train_add_then_models(env, tiny_model_dir):
     wrong.to_csv(env / "wrong.csv", index=False)
     r = run("train", "--add", "wrong.csv", "--baseline", str(tiny_model_dir))
     assert r.exit_code == 3, r.output
-    assert "固定测试集 (n=10)" in r.output and "old 旧" in r.output and "✗ 回归检查未通过" in r.output
+    assert f"固定测试集 (n={tiny_test_n})" in r.output and "old 旧" in r.output and "✗ 回归检查未通过" in r.output
     assert "已保存但未启用" in r.output
 
     r = run("models")

@@ -165,7 +165,9 @@ def test_missing_column_and_contradictions(tmp_path):
 
 # ------------------------------------------------------------------------------------------------ the loop
 
-def test_whole_loop_guard_versions_rollback(tmp_path, home, tiny_model_dir, answers):
+def test_whole_loop_guard_versions_rollback(tmp_path, home, tiny_model_dir, answers, tiny_test_n, monkeypatch):
+    # the tiny fixture's fixed test split has ~9 rows: judge every label anyway, or nothing would be judged
+    monkeypatch.setattr("cuishou.learning.MIN_SUPPORT", 1)
     """review → wrong answers → refused (saved, not active) → forced → right answers → accepted → rollback."""
     from cuishou.learning import review, retrain_with
     from cuishou.model import read_meta
@@ -185,7 +187,7 @@ def test_whole_loop_guard_versions_rollback(tmp_path, home, tiny_model_dir, answ
     o1 = retrain_with([bad], base=TINY_CORPUS, baseline=tiny_model_dir)
     assert not o1.accepted and not o1.activated and o1.refusals
     assert any("F1 从" in x for x in o1.refusals)
-    assert o1.comparison["base_test"]["n"] == 10 and o1.comparison["base_test"]["old"] is not None
+    assert o1.comparison["base_test"]["n"] == tiny_test_n and o1.comparison["base_test"]["old"] is not None
     assert o1.comparison["user_holdout"]["n"] == o1.holdout_rows > 0
     assert "✗" in o1.table and "threat F1" in o1.table and "lawful flagged" in o1.table
     assert read_meta(o1.path)["status"] == "rejected"
@@ -203,6 +205,8 @@ def test_whole_loop_guard_versions_rollback(tmp_path, home, tiny_model_dir, answ
     assert (u["licence"] == "user-provided").all() and (u["guideline"] != "").all()
 
     # 3. the right answers, compared with the active (bad) model: accepted; the user rows are updated in place
+    #    (with the product's real support minimum: a label with one test example is not judged)
+    monkeypatch.setattr("cuishou.learning.MIN_SUPPORT", 5)
     good = fill(out, answers, tmp_path / "good.csv")
     o3 = retrain_with([good], base=TINY_CORPUS)
     assert o3.baseline == str(o2.path)
@@ -319,3 +323,15 @@ def test_registry_resolution_and_errors(tmp_path, home, tiny_model_dir, monkeypa
     monkeypatch.setenv("CUISHOU_HOME", str(ROOT / "src" / "cuishou" / "userdata"))
     with pytest.raises(CuishouError, match="程序包目录"):
         user_home()
+
+
+def test_guard_ignores_labels_with_too_few_test_examples():
+    from cuishou.learning import MIN_SUPPORT, guard
+
+    def m(f1, support):
+        labels = {n: {"f1": 0.9, "support": 50} for n in ("threat", "third_party", "insult", "privacy", "impersonation")}
+        labels["impersonation"] = {"f1": f1, "support": support}
+        return {"labels": labels, "lawful_flagged_rate": 0.01, "lawful_n": 100}
+
+    assert guard(m(1.0, MIN_SUPPORT - 1), m(0.5, MIN_SUPPORT - 1)) == []        # one example: not judged
+    assert guard(m(1.0, MIN_SUPPORT), m(0.5, MIN_SUPPORT))                       # enough examples: refused

@@ -101,7 +101,7 @@ def test_grouped_split_keeps_siblings_and_near_duplicates_together():
     assert clusters[0] == clusters[1]          # near-duplicates merged across groups
     assert clusters[2] == clusters[3]          # same group
     for seed in range(20):
-        train, test = grouped_train_test(clusters, test_size=0.4, seed=seed)
+        train, test = grouped_train_test(clusters, groups, test_size=0.4, seed=seed)
         for c in np.unique(clusters):
             m = clusters == c
             assert train[m].all() or test[m].all()
@@ -143,3 +143,17 @@ def test_fast_vectorizer_equals_sklearn():
         fast = FastTfidfVectorizer(sublinear_tf=True, lowercase=False, dtype=np.float32, **kw).fit(train)
         assert abs(ref.transform(new) - fast.transform(new)).max() < 1e-7
         assert ref.transform(new).nnz == fast.transform(new).nnz
+
+
+def test_split_is_stable_when_the_corpus_grows():
+    """Adding rows never moves an existing row across the split (metrics stay comparable)."""
+    base = [f"消息{i}号：内容各不相同{'甲乙丙丁戊己庚辛'[i % 8]}{i * 7919}" for i in range(200)]
+    groups = [f"g{i}" for i in range(200)]
+    c1 = split_groups(base, groups, threshold=0.8)
+    _, t1 = grouped_train_test(c1, groups, test_size=0.2, seed=3)
+    more = base + [f"新增消息{i}：另一批{i * 104729}" for i in range(100)]
+    more_groups = groups + [f"n{i}" for i in range(100)]
+    c2 = split_groups(more, more_groups, threshold=0.8)
+    _, t2 = grouped_train_test(c2, more_groups, test_size=0.2, seed=3)
+    assert (t2[:200] == t1).all()
+    assert 0.1 < t1.mean() < 0.3

@@ -104,13 +104,18 @@ def _explain(model: CuishouModel, x, dec: np.ndarray) -> list[str]:
             k = min(4 * _TOP_PHRASES, len(contrib))
             top = np.argpartition(-contrib, k - 1)[:k] if len(contrib) > k else np.arange(len(contrib))
             phrases: list[str] = []
+            fallback = ""
             for t in top[np.argsort(-contrib[top])]:
                 if contrib[t] <= 0 or len(phrases) >= _TOP_PHRASES:
                     break
                 ph = _phrase(model, int(cols[t]))
-                if ph is None or any(ph in p for p in phrases):
+                if ph is None:
+                    fallback = fallback or _clean(str(model.feature_names[cols[t]]))
+                    continue
+                if any(ph in p for p in phrases):
                     continue
                 phrases = [p for p in phrases if p not in ph] + [ph]
+            phrases = phrases or ([fallback] if fallback else [])  # a flag is never left unexplained
             if phrases:
                 parts.append(f"{name}:{'|'.join(phrases)}")
         out.append(";".join(parts))
@@ -122,15 +127,20 @@ def _phrase(model: CuishouModel, feature: int) -> str | None:
     Cached on the model object: the same few thousand features recur in every message."""
     cache = model.__dict__.setdefault("_phrase_cache", {})
     if feature not in cache:
-        kind, _, ph = str(model.feature_names[feature]).partition("__")
-        ph = (ph.replace(" ", "") if kind == "words" else ph).strip("0* ")
-        while ph and unicodedata.category(ph[0])[0] in "PZ":  # "还," → "还": punctuation explains nothing
-            ph = ph[1:]
-        while ph and unicodedata.category(ph[-1])[0] in "PZ":
-            ph = ph[:-1]
-        ph = ph.strip("0* ")
+        ph = _clean(str(model.feature_names[feature]))
         cache[feature] = ph if _useful(ph) else None
     return cache[feature]
+
+
+def _clean(feature_name: str) -> str:
+    """"words__不 还" → "不还"; "chars__身份证0" → "身份证"; edge punctuation ("还,") and spaces dropped."""
+    kind, _, ph = feature_name.partition("__")
+    ph = (ph.replace(" ", "") if kind == "words" else ph).strip("0* ")
+    while ph and unicodedata.category(ph[0])[0] in "PZ":
+        ph = ph[1:]
+    while ph and unicodedata.category(ph[-1])[0] in "PZ":
+        ph = ph[:-1]
+    return ph.strip("0* ")
 
 
 #: function words: a phrase made only of these explains nothing to a reader

@@ -130,7 +130,8 @@ def evaluate_model(model_dir=None, *, data: list[str | Path] | None = None, tele
     df, data_sha = load_training_data(data)
     texts = df["text"].astype(str).tolist()
     clusters = split_groups(texts, df["group"].astype(str).tolist(), threshold=config.near_dup_threshold)
-    _train, test = grouped_train_test(clusters, test_size=config.test_size, seed=config.seed)
+    _train, test = grouped_train_test(clusters, df["group"].astype(str).tolist(), test_size=config.test_size,
+                                      seed=config.seed)
     same_data = data_sha == meta.get("data_sha256")
     if not same_data:
         log("注意：评估数据与训练数据的哈希不同；若两者有重叠，分数会偏高。")

@@ -36,7 +36,7 @@ class TrainConfig:
     other_budget: float = 0.003
     char_ngram: tuple[int, int] = (1, 3)
     min_df: int = 2
-    C: float = 32.0
+    C: float = 64.0
     calibration_folds: int = 3
     near_dup_threshold: float = 0.8
     gated: bool = True

@@ -101,12 +101,21 @@ def split_groups(texts: list[str], groups: list[str], *, threshold: float) -> np
     return np.array([find(i) for i in range(n)])
 
 
-def grouped_train_test(clusters: np.ndarray, *, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Boolean masks (train, test): whole clusters go to one side, chosen by a seeded permutation."""
-    uniq = np.unique(clusters)
-    rng = np.random.default_rng(seed)
-    rng.shuffle(uniq)
-    n_test = int(round(len(uniq) * test_size))
-    test_clusters = set(uniq[:n_test].tolist())
-    test = np.array([c in test_clusters for c in clusters])
+def grouped_train_test(clusters: np.ndarray, groups, *, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Boolean masks (train, test): whole clusters go to one side.
+
+    A cluster is named by the smallest `group` value in it and goes to test when a seeded SHA-256 of that name
+    falls below `test_size`. Unlike a permutation, this keeps every existing cluster on its side when the corpus
+    grows, so metrics stay comparable across corpus versions and retraining compares on a fixed split.
+    """
+    import hashlib
+
+    name: dict[int, str] = {}
+    for c, g in zip(clusters.tolist(), map(str, groups)):
+        if c not in name or g < name[c]:
+            name[c] = g
+    cut = int(test_size * 2**64)
+    in_test = {c: int.from_bytes(hashlib.sha256(f"{seed}:{g}".encode()).digest()[:8], "big") < cut
+               for c, g in name.items()}
+    test = np.fromiter((in_test[c] for c in clusters.tolist()), dtype=bool, count=len(clusters))
     return ~test, test

@@ -63,7 +63,8 @@ def train_model(df: pd.DataFrame, config: TrainConfig = TrainConfig(), *, test_m
     evaluable = is_evaluable(df)
     clusters = split_groups(texts, df["group"].astype(str).tolist(), threshold=config.near_dup_threshold)
     if test_mask is None:
-        train_mask, test_mask = grouped_train_test(clusters, test_size=config.test_size, seed=config.seed)
+        train_mask, test_mask = grouped_train_test(clusters, df["group"].astype(str).tolist(),
+                                                   test_size=config.test_size, seed=config.seed)
     else:
         test_mask = np.asarray(test_mask, dtype=bool)
         # a cluster with any test row is wholly withheld from training
