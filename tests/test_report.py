@@ -245,3 +245,19 @@ def test_summary_json_matches_items():
     assert [i["eid"] for i in s["items"]] == ["E-0001", "E-0002", "E-0003"]
     assert s["model"]["sha256"] == "ab" * 32
     assert Path  # keep import used
+
+
+def test_category_support_lists_only_that_categorys_provisions():
+    """The threat+impersonation message must not carry impersonation-only provisions into the threat section."""
+    from cuishou.law import provisions_for
+
+    ctx = _ctx()
+    item = next(it for it in ctx.items if set(it.labels) == {"threat", "impersonation"})
+    day = item.local_date
+    threat_ids = {r.provision.id for r in provisions_for("threat", day)}
+    imp_only = {r.provision.id for r in provisions_for("impersonation", day)} - threat_ids
+    assert imp_only, "the registry should have impersonation-only provisions (e.g. 刑法第二百七十九条)"
+    assert {c.id for c in item.supporting_by_label["threat"]} <= threat_ids
+    assert not {c.id for c in item.supporting_by_label["threat"]} & imp_only
+    # the union (used for the notes) still has everything
+    assert {c.id for c in item.supporting} >= {c.id for c in item.supporting_by_label["impersonation"]}

@@ -186,10 +186,13 @@ def build_context(labelled: pd.DataFrame, read_result, *, model_meta: dict, own_
     for i, (r, item_labels) in enumerate(zip(flagged.to_dict("records"), flagged_labs), 1):
         scores = {l: float(r.get(_P_COL[l], float("nan"))) for l in item_labels}
         day = r["local_date"] if pd.notna(r["local_dt"]) else None
-        all_cites = _union(_cites_for(l, day) for l in item_labels) if day is not None else \
-            _union(_cites_for_undated(l) for l in item_labels)
+        per_label = {l: (_cites_for(l, day) if day is not None else _cites_for_undated(l)) for l in item_labels}
+        all_cites = _union(per_label.values())
         cites = tuple(c for c in all_cites if c.role == "primary")
-        supporting = tuple(c for c in all_cites if c.role != "primary" and c.id not in {x.id for x in cites})
+        primary_ids = {x.id for x in cites}
+        supporting = tuple(c for c in all_cites if c.role != "primary" and c.id not in primary_ids)
+        supporting_by_label = {l: tuple(c for c in cs if c.role != "primary" and c.id not in primary_ids)
+                               for l, cs in per_label.items()}
         items.append(EvidenceItem(
             eid=f"E-{i:04d}", msg_id=str(r["msg_id"]), labels=item_labels,
             address=masker.number(str(r["address"])), contact_name=masker.name(_s(r["contact_name"])),
@@ -200,7 +203,8 @@ def build_context(labelled: pd.DataFrame, read_result, *, model_meta: dict, own_
             scores=scores, score=max((v for v in scores.values() if v == v), default=float("nan")),
             source_file=str(r["source_file"]), source_ref=str(r["source_ref"]), source_sha256=str(r["source_sha256"]),
             record_sha256=record_sha256(r), blocked=bool(r["blocked"]), platform=str(r["platform"]),
-            recipient=str(r["recipient"]), local_date=day, cites=cites, supporting=supporting))
+            recipient=str(r["recipient"]), local_date=day, cites=cites, supporting=supporting,
+            supporting_by_label=supporting_by_label))
 
     views = []
     for f in findings:

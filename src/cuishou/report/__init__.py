@@ -66,7 +66,8 @@ class EvidenceItem:
     recipient: str          # "third_party" when the text addresses someone other than the debtor
     local_date: object = None
     cites: tuple[Cite, ...] = ()        # primary provisions for this message's labels on its date
-    supporting: tuple[Cite, ...] = ()   # supporting provisions (shown once per category section)
+    supporting: tuple[Cite, ...] = ()   # supporting provisions of all its labels (for the notes)
+    supporting_by_label: dict = field(default_factory=dict)  # label → its own supporting provisions
 
 
 @dataclass

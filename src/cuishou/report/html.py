@@ -295,8 +295,8 @@ def render_html(ctx: ReportContext) -> str:
         if not items:
             continue
         support: dict[str, Cite] = {}
-        for it in items:
-            for c in it.supporting:
+        for it in items:  # only this category's own supporting provisions
+            for c in it.supporting_by_label.get(lab, ()):
                 support.setdefault(c.id, c)
         sup = (f'<div class="support"><b>本类别的补充依据</b>（认定标准、救济途径、监管与行业规范，按各条短信日期适用）：'
                f'{_cite_refs(tuple(support.values()), note_no)}</div>') if support else ""
