@@ -37,7 +37,7 @@ class TrainConfig:
     char_ngram: tuple[int, int] = (1, 3)
     min_df: int = 2
     C: float = 64.0
-    calibration_folds: int = 3
+    calibration_folds: int = 5
     near_dup_threshold: float = 0.8
     gated: bool = True
 

@@ -55,9 +55,19 @@ class GatedClassifier(BaseEstimator, ClassifierMixin):
     def fit(self, X, Y):
         Y = np.asarray(Y)
         coll = Y[:, 0] == 1
-        self.estimators_ = [clone(self.estimator).fit(X, Y[:, 0])]
-        self.estimators_ += [clone(self.estimator).fit(X[coll], Y[coll, j]) for j in range(1, Y.shape[1])]
+        self.estimators_ = [self._fit_one(X, Y[:, 0])]
+        self.estimators_ += [self._fit_one(X[coll], Y[coll, j]) for j in range(1, Y.shape[1])]
         return self
+
+    def _fit_one(self, X, y):
+        """Calibration needs every class in every fold: on small data (a user's first retraining, the test
+        fixtures) use as many stratified folds as the rarer class allows, at least 2."""
+        est = clone(self.estimator)
+        cv = getattr(est, "cv", None)
+        if hasattr(cv, "n_splits"):
+            rarest = int(np.bincount(np.asarray(y, dtype=int), minlength=2).min())
+            cv.n_splits = max(2, min(cv.n_splits, rarest))
+        return est.fit(X, y)
 
     def predict_proba(self, X):
         """Column 0 is P(collection); the others are P(violation | collection), meaningful only past the gate.
