@@ -27,7 +27,7 @@ PARTS_GUIDELINE = "1.0"  # the parts in datasets/parts/ were labelled under guid
 
 
 def main() -> int:
-    rows, seen, contradictions = [], {}, []
+    rows, contradictions = [], []
     by_key: dict[str, list[dict]] = defaultdict(list)
     for part in sorted(PARTS.glob("*.csv")):
         with part.open(encoding="utf-8", newline="") as f:

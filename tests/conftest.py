@@ -1,7 +1,6 @@
 """Shared fixtures: a tiny model trained once per session on the committed tiny corpus (a few seconds)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

@@ -109,7 +109,7 @@ def model_card(meta: dict, metrics: dict) -> str:
              f"- model.joblib SHA-256: `{meta['model_sha256']}`",
              f"- 训练数据 data: {meta['data_rows']} 行, SHA-256 `{meta['data_sha256']}`",
              f"- 标注规范 guideline: v{meta['guideline_version']}",
-             f"- 版本 versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()),
+             "- 版本 versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()),
              f"- 命令 command: `{' '.join(map(str, meta['command']))}`", "",
              "jieba 词（一元+二元）+ 字符 1–3-gram TF-IDF；催收判定一个模型（全部语料），五个违规标签各一个模型"
              "（只在催收短信上训练）；均为 sigmoid 校准的逻辑回归。阈值在按组交叉验证的折外分数上选取：违规标签取 F1 最优，"

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from cuishou.labels import ALL_NAMES
