@@ -131,7 +131,7 @@ def _print_summary(m: dict) -> None:
 @click.option("--no-telecom", is_flag=True, help="不做外部评估")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部指标")
 def evaluate(model_dir, data, telecom, no_telecom, as_json):
-    """在按组留出的测试集上评估模型（并在有外部评估集时报告误标率）；交叉验证指标见模型的 metrics.json。"""
+    """在按组留出的测试集上评估模型，并列出训练时记录的按组交叉验证结果；有外部评估集时报告其误标率。"""
     from cuishou.workflows import evaluate_model
 
     res = evaluate_model(model_dir, data=list(data) or None, telecom_dir=_telecom(telecom, no_telecom),
