@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from cuishou.io.records import Collector, android_call_status
-from cuishou.io.sbr_xml import _CALL_BLOCKED, _CALL_DIRECTION, _SMS_DIRECTION
+from cuishou.io.records import SMS_DIRECTION, Collector, android_call
 from cuishou.io.sqlite_ro import ROConnection, colset, find_table, quote, read_table, tables
 from cuishou.io.times import iso_from_unix_ms
 
@@ -52,7 +51,7 @@ def sms_row(row: sqlite3.Row, table: str, id_col: str) -> tuple[str, dict | str]
     raw = row["date"]
     keys = row.keys()
     blocked = "block_type" in keys and isinstance(row["block_type"], int) and row["block_type"] > 0
-    return ref, dict(kind="sms", direction=_SMS_DIRECTION.get(t, ""), address=row["address"] or "",
+    return ref, dict(kind="sms", direction=SMS_DIRECTION.get(t, ""), address=row["address"] or "",
                      time_utc=_ms(raw), time_raw="" if raw is None else str(raw), body=row["body"] or "",
                      blocked=blocked)
 
@@ -88,11 +87,9 @@ def call_row(row: sqlite3.Row, table: str, id_col: str) -> tuple[str, dict | str
     t = str(row["type"]) if row["type"] is not None else ""
     raw = row["date"]
     dur = row["duration"]
-    return ref, dict(kind="call", direction=_CALL_DIRECTION.get(t, ""), address=row["number"] or "",
-                     contact_name=row["name"] or "", time_utc=_ms(raw), time_raw="" if raw is None else str(raw),
-                     body="", blocked=(t == _CALL_BLOCKED),
-                     duration=float(dur) if isinstance(dur, (int, float)) else None,
-                     call_status=android_call_status(t, float(dur) if isinstance(dur, (int, float)) else None))
+    return ref, android_call(t, float(dur) if isinstance(dur, (int, float)) else None, address=row["number"] or "",
+                             contact_name=row["name"] or "", time_utc=_ms(raw),
+                             time_raw="" if raw is None else str(raw))
 
 
 def read_calllog(path: str, ctx: Collector, con: ROConnection) -> None:

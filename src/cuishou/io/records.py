@@ -86,9 +86,31 @@ class Collector:
         return pd.DataFrame(data, columns=list(MESSAGE_COLUMNS))
 
 
-#: Android CallLog.Calls.TYPE (also SMS Backup & Restore, 超级备份, mmssms/calllog databases)
+# Android's Telephony codes, shared by every Android-derived format (SMS Backup & Restore, 超级备份,
+# mmssms/calllog databases, Huawei sms_tb).
+#: Telephony.TextBasedSmsColumns.TYPE / MMS msg_box: 1 inbox, 2 sent, 3 draft, 4 outbox, 5 failed, 6 queued
+SMS_DIRECTION = {"1": "in", "2": "out", "4": "out", "5": "out", "6": "out"}
+SMS_DRAFT = "3"
+#: CallLog.Calls.TYPE: 1 in, 2 out, 3 missed, 4 voicemail, 5 rejected, 6 blocked, 7 answered elsewhere
+_CALL_DIRECTION = {"1": "in", "2": "out", "3": "in", "4": "in", "5": "in", "6": "in", "7": "in"}
+_CALL_BLOCKED = "6"
 _ANDROID_CALL_STATUS = {"2": "outgoing", "3": "missed", "4": "voicemail", "5": "rejected", "6": "blocked",
                         "7": "answered"}
+
+
+def android_call(call_type: str, duration: float | None, **fields) -> dict:
+    """Record fields of one Android call-log entry: the type code decides direction, blocked and outcome."""
+    return dict(kind="call", direction=_CALL_DIRECTION.get(call_type, ""), body="",
+                blocked=call_type == _CALL_BLOCKED, duration=duration,
+                call_status=android_call_status(call_type, duration), **fields)
+
+
+def parse_duration(raw: str | None) -> float:
+    """A duration attribute in seconds; missing → 0, unreadable → NaN (kept, not guessed)."""
+    try:
+        return float(raw or 0)
+    except ValueError:
+        return math.nan
 
 
 def android_call_status(call_type: str, duration: float | None) -> str:

@@ -8,18 +8,13 @@ from __future__ import annotations
 
 from xml.etree.ElementTree import Element
 
-from cuishou.io.records import Collector, android_call_status, clean_contact, clean_null
+from cuishou.io.records import (SMS_DIRECTION, SMS_DRAFT, Collector, android_call, clean_contact, clean_null,
+                                parse_duration)
 from cuishou.io.times import iso_from_unix_ms
 from cuishou.io.xmlstream import XmlRoot, iter_records
 
 FORMAT = "sbr_xml"
 
-# Android Telephony.TextBasedSmsColumns.TYPE / MMS msg_box
-_SMS_DIRECTION = {"1": "in", "2": "out", "4": "out", "5": "out", "6": "out"}
-_DRAFT = "3"
-# Android CallLog.Calls.TYPE: 1 in, 2 out, 3 missed, 4 voicemail, 5 rejected, 6 blocked, 7 answered elsewhere
-_CALL_DIRECTION = {"1": "in", "2": "out", "3": "in", "4": "in", "5": "in", "6": "in", "7": "in"}
-_CALL_BLOCKED = "6"
 _ADDR_FROM, _ADDR_TO = "137", "151"
 
 
@@ -34,10 +29,10 @@ def _time(a: dict[str, str], key: str = "date") -> tuple[str, str]:
 def sms_fields(a: dict[str, str]) -> dict | str:
     """One `<sms>` → record fields, or a skip reason (pure)."""
     t = a.get("type", "")
-    if t == _DRAFT:
+    if t == SMS_DRAFT:
         return "草稿（未发送），不作为收发记录"
     time_utc, raw = _time(a)
-    return dict(kind="sms", direction=_SMS_DIRECTION.get(t, ""), address=clean_null(a.get("address")),
+    return dict(kind="sms", direction=SMS_DIRECTION.get(t, ""), address=clean_null(a.get("address")),
                 contact_name=clean_contact(a.get("contact_name")), time_utc=time_utc, time_raw=raw,
                 body=a.get("body", ""))
 
@@ -45,9 +40,9 @@ def sms_fields(a: dict[str, str]) -> dict | str:
 def mms_fields(el: Element) -> dict | str:
     a = el.attrib
     box = a.get("msg_box", "")
-    if box == _DRAFT:
+    if box == SMS_DRAFT:
         return "彩信草稿（未发送），不作为收发记录"
-    direction = _SMS_DIRECTION.get(box, "")
+    direction = SMS_DIRECTION.get(box, "")
     texts = [p.get("text", "") for p in el.iter("part")
              if p.get("seq") != "-1" and p.get("ct", "").startswith("text/plain")]
     addrs = el.iter("addr")
@@ -60,16 +55,9 @@ def mms_fields(el: Element) -> dict | str:
 
 
 def call_fields(a: dict[str, str]) -> dict | str:
-    t = a.get("type", "")
     time_utc, raw = _time(a)
-    try:
-        dur = float(a.get("duration", "") or 0)
-    except ValueError:
-        dur = float("nan")
-    return dict(kind="call", direction=_CALL_DIRECTION.get(t, ""), address=clean_null(a.get("number")),
-                contact_name=clean_contact(a.get("contact_name")), time_utc=time_utc, time_raw=raw,
-                body="", blocked=(t == _CALL_BLOCKED), duration=dur,
-                call_status=android_call_status(t, dur))
+    return android_call(a.get("type", ""), parse_duration(a.get("duration")), address=clean_null(a.get("number")),
+                        contact_name=clean_contact(a.get("contact_name")), time_utc=time_utc, time_raw=raw)
 
 
 def read(path: str, ctx: Collector) -> None:

@@ -5,8 +5,8 @@ readable_date.
 """
 from __future__ import annotations
 
-from cuishou.io.records import Collector, android_call_status, clean_null
-from cuishou.io.sbr_xml import _CALL_BLOCKED, _CALL_DIRECTION, _DRAFT, _SMS_DIRECTION, _check_count, _time
+from cuishou.io.records import SMS_DIRECTION, SMS_DRAFT, Collector, android_call, clean_null, parse_duration
+from cuishou.io.sbr_xml import _check_count, _time
 from cuishou.io.xmlstream import XmlRoot, iter_records
 
 FORMAT = "superbackup_xml"
@@ -14,23 +14,17 @@ FORMAT = "superbackup_xml"
 
 def sms_fields(a: dict[str, str]) -> dict | str:
     t = a.get("type", "")
-    if t == _DRAFT:
+    if t == SMS_DRAFT:
         return "草稿（未发送），不作为收发记录"
     time_utc, raw = _time(a)
-    return dict(kind="sms", direction=_SMS_DIRECTION.get(t, ""), address=clean_null(a.get("address")),
+    return dict(kind="sms", direction=SMS_DIRECTION.get(t, ""), address=clean_null(a.get("address")),
                 contact_name=clean_null(a.get("name")), time_utc=time_utc, time_raw=raw, body=a.get("body", ""))
 
 
 def log_fields(a: dict[str, str]) -> dict | str:
-    t = a.get("type", "")
     time_utc, raw = _time(a)
-    try:
-        dur = float(a.get("dur", "") or 0)
-    except ValueError:
-        dur = float("nan")
-    return dict(kind="call", direction=_CALL_DIRECTION.get(t, ""), address=clean_null(a.get("number")),
-                contact_name=clean_null(a.get("name")), time_utc=time_utc, time_raw=raw, body="",
-                blocked=(t == _CALL_BLOCKED), duration=dur, call_status=android_call_status(t, dur))
+    return android_call(a.get("type", ""), parse_duration(a.get("dur")), address=clean_null(a.get("number")),
+                        contact_name=clean_null(a.get("name")), time_utc=time_utc, time_raw=raw)
 
 
 def read(path: str, ctx: Collector) -> None:
