@@ -419,7 +419,7 @@ def retrain_with(added_files: list[str | Path], *, base: str | Path | None = Non
     """
     from cuishou.fsutil import atomic_write_text, sha256_file
     from cuishou.model import TrainConfig, load_model, read_meta, save_model, train_model
-    from cuishou.model.corpus import CORPUS_COLUMNS, grouped_train_test, label_matrix, read_corpus, split_groups
+    from cuishou.model.corpus import CORPUS_COLUMNS, held_out_split, label_matrix, read_corpus
     from cuishou.model.evaluate import evaluate
     from cuishou.model.registry import (active_model_dir, models_root, new_version_name, set_active,
                                         user_corpus_path)
@@ -472,10 +472,7 @@ def retrain_with(added_files: list[str | Path], *, base: str | Path | None = Non
     base_df = read_corpus(base)
     base_sha = sha256_file(base)
     base_keys = [_norm_key(t) for t in base_df["text"]]
-    clusters = split_groups(base_df["text"].astype(str).tolist(), base_df["group"].astype(str).tolist(),
-                            threshold=config.near_dup_threshold)
-    _tr, base_test = grouped_train_test(clusters, base_df["group"].astype(str).tolist(),
-                                        test_size=config.test_size, seed=config.seed)
+    _clusters, base_test = held_out_split(base_df, config)
     base_label = {}
     for k, c, lab in zip(base_keys, base_df["collection"], base_df["labels"]):
         base_label.setdefault(k, (int(c), lab))

@@ -119,7 +119,7 @@ def evaluate_model(model_dir=None, *, data: list[str | Path] | None = None, tele
     """Re-measure a saved model: its recorded held-out split (recomputed from the same data and seed),
     grouped CV metrics from its metrics.json, and the telecom set when present."""
     from cuishou.model import TrainConfig, load_model
-    from cuishou.model.corpus import grouped_train_test, label_matrix, split_groups
+    from cuishou.model.corpus import held_out_split, label_matrix
     from cuishou.model.evaluate import evaluate, evaluate_telecom
     from cuishou.model.train import is_evaluable
     from cuishou.paths import base_corpus_path, default_model_dir
@@ -129,9 +129,7 @@ def evaluate_model(model_dir=None, *, data: list[str | Path] | None = None, tele
     data = data or [base_corpus_path()]
     df, data_sha = load_training_data(data)
     texts = df["text"].astype(str).tolist()
-    clusters = split_groups(texts, df["group"].astype(str).tolist(), threshold=config.near_dup_threshold)
-    _train, test = grouped_train_test(clusters, df["group"].astype(str).tolist(), test_size=config.test_size,
-                                      seed=config.seed)
+    _clusters, test = held_out_split(df, config)
     same_data = data_sha == meta.get("data_sha256")
     if not same_data:
         log("注意：评估数据与训练数据的哈希不同；若两者有重叠，分数会偏高。")

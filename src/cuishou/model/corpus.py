@@ -119,3 +119,15 @@ def grouped_train_test(clusters: np.ndarray, groups, *, test_size: float, seed: 
                for c, g in name.items()}
     test = np.fromiter((in_test[c] for c in clusters.tolist()), dtype=bool, count=len(clusters))
     return ~test, test
+
+
+def held_out_split(df: pd.DataFrame, config) -> tuple[np.ndarray, np.ndarray]:
+    """(clusters, test mask) of a corpus under `config` (near_dup_threshold, test_size, seed).
+
+    The one recipe for the grouped held-out split: training, `evaluate`, the retraining guard and the notebook
+    must all agree on it for "the fixed test split" to mean the same rows everywhere.
+    """
+    groups = df["group"].astype(str).tolist()
+    clusters = split_groups(df["text"].astype(str).tolist(), groups, threshold=config.near_dup_threshold)
+    _train, test = grouped_train_test(clusters, groups, test_size=config.test_size, seed=config.seed)
+    return clusters, test

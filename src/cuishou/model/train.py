@@ -9,7 +9,7 @@ from sklearn.model_selection import GroupKFold
 
 from cuishou.labels import ALL_NAMES
 from cuishou.model.config import TrainConfig
-from cuishou.model.corpus import grouped_train_test, label_matrix, split_groups
+from cuishou.model.corpus import held_out_split, label_matrix
 from cuishou.model.evaluate import metrics_from_predictions
 from cuishou.model.pipeline import CuishouModel, build_pipeline, extract_coefficients
 from cuishou.model.thresholds import apply_lawful_budget, choose_gate, choose_threshold
@@ -60,10 +60,10 @@ def train_model(df: pd.DataFrame, config: TrainConfig = TrainConfig(), *, test_m
     texts = df["text"].astype(str).tolist()
     y = label_matrix(df)
     evaluable = is_evaluable(df)
-    clusters = split_groups(texts, df["group"].astype(str).tolist(), threshold=config.near_dup_threshold)
+    clusters, split_test = held_out_split(df, config)
     if test_mask is None:
-        train_mask, test_mask = grouped_train_test(clusters, df["group"].astype(str).tolist(),
-                                                   test_size=config.test_size, seed=config.seed)
+        test_mask = split_test
+        train_mask = ~test_mask
     else:
         test_mask = np.asarray(test_mask, dtype=bool)
         # a cluster with any test row is wholly withheld from training
