@@ -54,20 +54,21 @@ class LabelRun:
 
 def label_input(path: str, *, model_dir=None, text_column: str = "text", explicit_column: bool = False,
                 tz: str | None = None) -> LabelRun:
-    """Label a plain table / text file / stdin, or a phone export (detected by content)."""
+    """Label a plain table / text file / stdin, or a phone export (detected by content).
+
+    The input is read before the model is loaded: a bad file fails at once, without waiting for the model."""
     from cuishou.classify import classify_texts
     from cuishou.model import load_model
     from cuishou.tables import read_table
 
-    export = _detect_export(path)
-    model, _meta = load_model(model_dir)
-    if export:
-        return _label_export(path, model, tz)
+    if _detect_export(path):
+        return _label_export(path, model_dir, tz)
     table = read_table(path, text_column=text_column, explicit=explicit_column)
     df = table.df
     clash = [c for c in LABEL_COLUMNS if c in df.columns]
     if clash:
         raise InputError(f"输入已含有输出列 {', '.join(clash)}，请先删除或改名", file=table.source)
+    model, _meta = load_model(model_dir)
     texts = df[table.text_column].fillna("").astype(str)
     ok = texts.str.strip().ne("").to_numpy()
     res = classify_texts(model, texts[ok].tolist())
@@ -96,12 +97,14 @@ def _detect_export(path: str) -> bool:
         return False  # not a phone export: the table reader gives the precise reason (encoding, binary…)
 
 
-def _label_export(path: str, model, tz: str | None) -> LabelRun:
+def _label_export(path: str, model_dir, tz: str | None) -> LabelRun:
     from cuishou.classify import classify_messages
     from cuishou.io import read_exports
+    from cuishou.model import load_model
     from cuishou.schema import DEFAULT_TZ
 
     rr = read_exports([path], tz=tz or DEFAULT_TZ)
+    model, _meta = load_model(model_dir)
     out = classify_messages(rr.table, model)
     skipped = [(f"{s.file} {s.ref}", s.reason) for s in rr.skips]
     not_labelled = out["label_status"] != "labelled"
