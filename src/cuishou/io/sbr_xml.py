@@ -6,6 +6,7 @@ the `<addr type="137">`.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from xml.etree.ElementTree import Element
 
 from cuishou.io.records import (SMS_DIRECTION, SMS_DRAFT, Collector, android_call, clean_contact, clean_null,
@@ -61,19 +62,22 @@ def call_fields(a: dict[str, str]) -> dict | str:
 
 
 def read(path: str, ctx: Collector) -> None:
+    read_records(path, ctx, {"sms": lambda el: sms_fields(el.attrib), "mms": mms_fields,
+                             "call": lambda el: call_fields(el.attrib)})
+
+
+def read_records(path: str, ctx: Collector, handlers: dict[str, Callable[[Element], dict | str]], *,
+                 check_direction: bool = True) -> None:
+    """Stream the record elements of a backup XML: each known tag's handler gives fields or a skip reason;
+    unknown elements are skipped with their name; the root's declared count is checked at the end."""
     root = XmlRoot()
     for tag, n, el in iter_records(path, ctx, root):
         ref = f"{tag}[{n}]"
-        if tag == "sms":
-            rec = sms_fields(el.attrib)
-        elif tag == "mms":
-            rec = mms_fields(el)
-        elif tag == "call":
-            rec = call_fields(el.attrib)
-        else:
+        handler = handlers.get(tag)
+        if handler is None:
             ctx.skip(ref, f"未知的元素 <{tag}>")
             continue
-        ctx.take(ref, rec)
+        ctx.take(ref, handler(el), check_direction=check_direction)
     _check_count(root, ctx)
 
 

@@ -6,8 +6,7 @@ readable_date.
 from __future__ import annotations
 
 from cuishou.io.records import SMS_DIRECTION, SMS_DRAFT, Collector, android_call, clean_null, parse_duration
-from cuishou.io.sbr_xml import _check_count, _time
-from cuishou.io.xmlstream import XmlRoot, iter_records
+from cuishou.io.sbr_xml import _time, read_records
 
 FORMAT = "superbackup_xml"
 
@@ -28,15 +27,5 @@ def log_fields(a: dict[str, str]) -> dict | str:
 
 
 def read(path: str, ctx: Collector) -> None:
-    root = XmlRoot()
-    for tag, n, el in iter_records(path, ctx, root):
-        ref = f"{tag}[{n}]"
-        if tag == "sms":
-            rec = sms_fields(el.attrib)
-        elif tag == "log":
-            rec = log_fields(el.attrib)
-        else:
-            ctx.skip(ref, f"未知的元素 <{tag}>")
-            continue
-        ctx.take(ref, rec, check_direction=False)
-    _check_count(root, ctx)
+    read_records(path, ctx, {"sms": lambda el: sms_fields(el.attrib), "log": lambda el: log_fields(el.attrib)},
+                 check_direction=False)
