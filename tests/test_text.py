@@ -49,10 +49,10 @@ def test_fast_engine_gives_jieba_tokens():
     from conftest import TINY_CORPUS
     import pandas as pd
 
-    from cuishou.text import _engine, _python_jieba
+    from cuishou.text import _python_jieba, token_engine
 
     texts = pd.read_csv(TINY_CORPUS)["text"].tolist() + ["再不还钱就爆通讯录，明天去你单位找领导", "曝光你的身份证号和住址"]
-    fast, ref = _engine(), _python_jieba()
+    fast, ref = token_engine(), _python_jieba()
     for t in map(normalize, texts):
         assert fast(t) == ref(t), t
 

@@ -9,13 +9,20 @@ import multiprocessing
 import os
 import unicodedata
 from concurrent.futures import ProcessPoolExecutor
+from typing import TYPE_CHECKING, Union
 
 import numpy as np
 import pandas as pd
 
 from cuishou.labels import ALL_NAMES, VIOLATION_NAMES, join_labels
-from cuishou.model.pipeline import CuishouModel
 from cuishou.schema import LABEL_COLUMNS
+
+if TYPE_CHECKING:  # only for annotations: importing the sklearn model here would cost every run seconds
+    from cuishou.model.pipeline import CuishouModel
+    from cuishou.model.scorer import Scorer
+
+#: what can label: the array scorer (normal use) or a fitted sklearn model (training, evaluation)
+Labeller = Union["Scorer", "CuishouModel"]
 
 #: longer bodies are classified on their first MAX_CHARS characters (a 50 MB "message" must not stall a run)
 MAX_CHARS = 5000
@@ -23,10 +30,10 @@ _TOP_PHRASES = 3
 #: below this many distinct texts one process is faster than starting workers
 PARALLEL_MIN = 8000
 
-_WORKER_MODEL: CuishouModel | None = None  # set before forking; children inherit it without pickling
+_WORKER_MODEL: Labeller | None = None  # set before forking; children inherit it without pickling
 
 
-def _score(model: CuishouModel, texts: list[str], explain: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _score(model: Labeller, texts: list[str], explain: bool) -> tuple[np.ndarray, np.ndarray, list[str]]:
     if not texts:
         return np.zeros((0, len(ALL_NAMES))), np.zeros((0, len(ALL_NAMES)), dtype=np.int8), []
     x = model.transform(texts)
@@ -46,7 +53,7 @@ def _default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def _score_parallel(model: CuishouModel, texts: list[str], explain: bool, n_jobs: int):
+def _score_parallel(model: Labeller, texts: list[str], explain: bool, n_jobs: int):
     """Split the texts across forked workers (Linux): tokenising and n-gram counting are pure Python, so
     processes, not threads, use the second core. Results are identical to one process."""
     global _WORKER_MODEL
@@ -63,7 +70,7 @@ def _score_parallel(model: CuishouModel, texts: list[str], explain: bool, n_jobs
             [e for p in parts for e in p[2]])
 
 
-def classify_texts(model: CuishouModel, texts: list[str], *, explain: bool = True,
+def classify_texts(model: Labeller, texts: list[str], *, explain: bool = True,
                    n_jobs: int | None = None) -> pd.DataFrame:
     """LABEL_COLUMNS for each text (same order). Identical texts are scored once (collectors repeat templates);
     large batches use every core (`n_jobs`, default: all available)."""
@@ -86,43 +93,69 @@ def classify_texts(model: CuishouModel, texts: list[str], *, explain: bool = Tru
     return out[list(LABEL_COLUMNS)]
 
 
-def _explain(model: CuishouModel, x, dec: np.ndarray) -> list[str]:
+def _explain(model: Labeller, x, dec: np.ndarray) -> list[str]:
     """For each flagged label: the features whose weight × value pushed the score up most.
 
     Format: ``threat:坐牢|上门;insult:老赖`` (normalised text: simplified characters). Only flagged labels are
-    explained; a collection message with no violation gets its collection phrases.
+    explained; a collection message with no violation gets its collection phrases. The ranking is done for all
+    rows of a label at once (one sort); only the few best candidates of each row reach Python.
     """
     x = x.tocsr()
-    indptr, indices, data = x.indptr, x.indices, x.data
-    out = []
-    for i in range(x.shape[0]):
-        cols, vals = indices[indptr[i]:indptr[i + 1]], data[indptr[i]:indptr[i + 1]]
-        parts = []
-        flagged = [n for n, d in zip(VIOLATION_NAMES, dec[i, 1:]) if d] or (["collection"] if dec[i, 0] else [])
-        for name in flagged:
-            contrib = vals * model.coef[name][cols]
-            k = min(4 * _TOP_PHRASES, len(contrib))
-            top = np.argpartition(-contrib, k - 1)[:k] if len(contrib) > k else np.arange(len(contrib))
-            phrases: list[str] = []
-            fallback = ""
-            for t in top[np.argsort(-contrib[top])]:
-                if contrib[t] <= 0 or len(phrases) >= _TOP_PHRASES:
-                    break
-                ph = _phrase(model, int(cols[t]))
-                if ph is None:
-                    fallback = fallback or _clean(str(model.feature_names[cols[t]]))
-                    continue
-                if any(ph in p for p in phrases):
-                    continue
-                phrases = [p for p in phrases if p not in ph] + [ph]
-            phrases = phrases or ([fallback] if fallback else [])  # a flag is never left unexplained
+    x.sort_indices()  # ties are then ordered by column, so a message's evidence never depends on its batch
+    n = x.shape[0]
+    row_of = np.repeat(np.arange(n), np.diff(x.indptr))
+    parts: list[list[str]] = [[] for _ in range(n)]
+    no_violation = ~dec[:, 1:].any(axis=1)
+    for j, name in [(j + 1, v) for j, v in enumerate(VIOLATION_NAMES)] + [(0, "collection")]:
+        flagged = dec[:, j].astype(bool) & (no_violation if j == 0 else True)
+        if not flagged.any():
+            continue
+        entries = np.flatnonzero(flagged[row_of])
+        contrib = x.data[entries] * model.coef[name][x.indices[entries]]
+        pos = contrib > 0
+        entries, contrib = entries[pos], contrib[pos]
+        order = np.argsort(_row_desc_key(row_of[entries], contrib), kind="stable")
+        entries, rows = entries[order], row_of[entries[order]]
+        first = np.r_[0, np.flatnonzero(np.diff(rows)) + 1]
+        rank = np.arange(len(rows)) - np.repeat(first, np.diff(np.r_[first, len(rows)]))
+        keep = rank < 4 * _TOP_PHRASES
+        entries, rows = entries[keep], rows[keep]
+        cols = x.indices[entries].tolist()
+        bounds = np.r_[0, np.flatnonzero(np.diff(rows)) + 1, len(rows)].tolist()
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            phrases = _top_phrases(model, cols[a:b])
             if phrases:
-                parts.append(f"{name}:{'|'.join(phrases)}")
-        out.append(";".join(parts))
-    return out
+                parts[int(rows[a])].append(f"{name}:{'|'.join(phrases)}")
+    return [";".join(p) for p in parts]
 
 
-def _phrase(model: CuishouModel, feature: int) -> str | None:
+def _row_desc_key(rows: np.ndarray, contrib: np.ndarray) -> np.ndarray:
+    """One integer per entry that sorts by row, then by contribution descending: a positive float32's bits
+    order like its value. A stable sort of these keys (fast: rows are already in order) keeps ties in column
+    order."""
+    bits = contrib.astype(np.float32).view(np.uint32).astype(np.uint64)
+    return (rows.astype(np.uint64) << np.uint64(32)) | (np.uint64(0xFFFFFFFF) - bits)
+
+
+def _top_phrases(model: Labeller, cols: list[int]) -> list[str]:
+    """Up to _TOP_PHRASES readable phrases from features in descending contribution, no phrase inside another;
+    a flag is never left unexplained (the best unreadable feature is the fallback)."""
+    phrases: list[str] = []
+    fallback = ""
+    for c in cols:
+        if len(phrases) >= _TOP_PHRASES:
+            break
+        ph = _phrase(model, c)
+        if ph is None:
+            fallback = fallback or _clean(str(model.feature_names[c]))
+            continue
+        if any(ph in p for p in phrases):
+            continue
+        phrases = [p for p in phrases if p not in ph] + [ph]
+    return phrases or ([fallback] if fallback else [])
+
+
+def _phrase(model: Labeller, feature: int) -> str | None:
     """A feature as a reader sees it ("不 还" → "不还", "身份证0" → "身份证"), or None if it explains nothing.
     Cached on the model object: the same few thousand features recur in every message."""
     cache = model.__dict__.setdefault("_phrase_cache", {})
@@ -165,7 +198,7 @@ def parse_evidence(evidence: str) -> dict[str, list[str]]:
     return out
 
 
-def classify_messages(table: pd.DataFrame, model: CuishouModel) -> pd.DataFrame:
+def classify_messages(table: pd.DataFrame, model: Labeller) -> pd.DataFrame:
     """A message table with LABEL_COLUMNS and `label_status` appended.
 
     SMS/MMS rows with text are classified (`label_status` = "labelled"); calls and empty bodies are kept but

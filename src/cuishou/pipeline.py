@@ -334,14 +334,14 @@ def analyse(inputs, *, model_dir=None, own_numbers=(), own_name=None, tz: str = 
     """Read, classify and compute; no file is written."""
     from cuishou.classify import classify_messages
     from cuishou.io import read_exports
-    from cuishou.model import load_model
+    from cuishou.model import load_scorer
 
     if include_labels is not None:
         unknown = set(include_labels) - set(VIOLATION_NAMES)
         if unknown:
             raise InputError(f"未知类别 {', '.join(sorted(unknown))}（可用：{', '.join(VIOLATION_NAMES)}）")
     rr = read_exports(list(inputs), tz=tz)
-    model, meta = load_model(model_dir)
+    model, meta = load_scorer(model_dir)
     labelled = classify_messages(rr.table, model)
     ctx = build_context(labelled, rr, model_meta=meta, own_numbers=tuple(own_numbers), own_name=own_name, tz=tz,
                         include_labels=include_labels, mask_third_parties=mask_third_parties, argv=argv)

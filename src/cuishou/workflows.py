@@ -58,7 +58,7 @@ def label_input(path: str, *, model_dir=None, text_column: str = "text", explici
 
     The input is read before the model is loaded: a bad file fails at once, without waiting for the model."""
     from cuishou.classify import classify_texts
-    from cuishou.model import load_model
+    from cuishou.model import load_scorer
     from cuishou.tables import read_table
 
     if _detect_export(path):
@@ -68,7 +68,7 @@ def label_input(path: str, *, model_dir=None, text_column: str = "text", explici
     clash = [c for c in LABEL_COLUMNS if c in df.columns]
     if clash:
         raise InputError(f"输入已含有输出列 {', '.join(clash)}，请先删除或改名", file=table.source)
-    model, _meta = load_model(model_dir)
+    model, _meta = load_scorer(model_dir)
     texts = df[table.text_column].fillna("").astype(str)
     ok = texts.str.strip().ne("").to_numpy()
     res = classify_texts(model, texts[ok].tolist())
@@ -100,11 +100,11 @@ def _detect_export(path: str) -> bool:
 def _label_export(path: str, model_dir, tz: str | None) -> LabelRun:
     from cuishou.classify import classify_messages
     from cuishou.io import read_exports
-    from cuishou.model import load_model
+    from cuishou.model import load_scorer
     from cuishou.schema import DEFAULT_TZ
 
     rr = read_exports([path], tz=tz or DEFAULT_TZ)
-    model, _meta = load_model(model_dir)
+    model, _meta = load_scorer(model_dir)
     out = classify_messages(rr.table, model)
     skipped = [(f"{s.file} {s.ref}", s.reason) for s in rr.skips]
     not_labelled = out["label_status"] != "labelled"

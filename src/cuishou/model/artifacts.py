@@ -3,6 +3,10 @@
 Security: model.joblib is a pickle, and unpickling can run arbitrary code. `load_model` therefore refuses any
 model.joblib whose SHA-256 differs from the one recorded in its meta.json. This protects against a corrupted or
 swapped file, not against someone who rewrites both files: only load model folders you (or this project) made.
+
+Labelling (`load_scorer`) reads `scorer.npz` instead: plain arrays, loaded with ``allow_pickle=False`` after the
+same hash check, so it cannot run code and needs no scikit-learn. Heavy imports (joblib, scikit-learn) happen
+only inside the functions that need them, so labelling never pays for them.
 """
 from __future__ import annotations
 
@@ -13,21 +17,26 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-import joblib
+from typing import TYPE_CHECKING
 
 from cuishou import __version__
 from cuishou.errors import ModelError, ModelIntegrityError
 from cuishou.fsutil import atomic_dir, atomic_write_text, sha256_bytes, sha256_file
 from cuishou.labels import ALL_NAMES, GUIDELINE_VERSION, ZH
 from cuishou.model.config import TrainConfig
-from cuishou.model.pipeline import CuishouModel
+
+if TYPE_CHECKING:
+    from cuishou.model.pipeline import CuishouModel
+    from cuishou.model.scorer import Scorer
 
 FORMAT_VERSION = 1
 MODEL_FILE, META_FILE, METRICS_FILE, CARD_FILE = "model.joblib", "meta.json", "metrics.json", "README.md"
+SCORER_FILE = "scorer.npz"
 
 
 def _versions() -> dict:
     import jieba
+    import joblib
     import numpy
     import sklearn
 
@@ -37,10 +46,13 @@ def _versions() -> dict:
 
 def save_model(model: CuishouModel, out_dir: str | Path, *, metrics: dict, config: TrainConfig, data_sha256: str,
                n_rows: int, argv: list[str] | None = None, overwrite: bool = False, extra_meta: dict | None = None) -> dict:
-    """Write model.joblib, meta.json, metrics.json and a model card into `out_dir`, atomically."""
+    """Write model.joblib, scorer.npz, meta.json, metrics.json and a model card into `out_dir`, atomically."""
+    import joblib
+
     buf = io.BytesIO()
     joblib.dump(model, buf, compress=3)
     blob = buf.getvalue()
+    scorer_blob = compile_scorer(model)
     meta = {
         "format_version": FORMAT_VERSION,
         "name": Path(out_dir).name,
@@ -55,15 +67,29 @@ def save_model(model: CuishouModel, out_dir: str | Path, *, metrics: dict, confi
         "data_rows": n_rows,
         "model_sha256": sha256_bytes(blob),
         "model_bytes": len(blob),
+        **({"scorer_sha256": sha256_bytes(scorer_blob), "scorer_bytes": len(scorer_blob)} if scorer_blob else {}),
         "command": argv if argv is not None else sys.argv,
         **(extra_meta or {}),
     }
     with atomic_dir(out_dir, overwrite=overwrite) as tmp:
         (tmp / MODEL_FILE).write_bytes(blob)
+        if scorer_blob:
+            (tmp / SCORER_FILE).write_bytes(scorer_blob)
         atomic_write_text(tmp / META_FILE, json.dumps(meta, ensure_ascii=False, indent=2) + "\n")
         atomic_write_text(tmp / METRICS_FILE, json.dumps(metrics, ensure_ascii=False, indent=2) + "\n")
         atomic_write_text(tmp / CARD_FILE, model_card(meta, metrics))
     return meta
+
+
+def compile_scorer(model: CuishouModel) -> bytes | None:
+    """scorer.npz bytes for a fitted model, or None if its pipeline has a shape the scorer cannot reproduce
+    (labelling then falls back to model.joblib)."""
+    from cuishou.model.scorer import CompileError, arrays_to_bytes, compile_arrays
+
+    try:
+        return arrays_to_bytes(compile_arrays(model))
+    except CompileError:
+        return None
 
 
 def read_meta(model_dir: str | Path) -> dict:
@@ -76,26 +102,59 @@ def read_meta(model_dir: str | Path) -> dict:
         raise ModelError(f"{p} 无法解析：{e}") from None
 
 
-def load_model(model_dir: str | Path | None = None) -> tuple[CuishouModel, dict]:
-    """Load a model folder after checking model.joblib against the SHA-256 recorded in meta.json."""
+def _open_model_dir(model_dir: str | Path | None) -> tuple[Path, dict]:
     from cuishou.paths import default_model_dir
 
     model_dir = Path(model_dir) if model_dir else default_model_dir()
     meta = read_meta(model_dir)
     if meta.get("format_version", 0) > FORMAT_VERSION:
         raise ModelError(f"模型格式版本 {meta['format_version']} 比本程序支持的 {FORMAT_VERSION} 新，请升级 cuishou")
-    blob_path = model_dir / MODEL_FILE
-    if not blob_path.exists():
-        raise ModelError(f"模型目录 {model_dir} 缺少 {MODEL_FILE}")
-    actual = sha256_file(blob_path)
-    if actual != meta.get("model_sha256"):
+    return model_dir, meta
+
+
+def _checked(path: Path, expected: str | None, why: str) -> Path:
+    """`path` if its SHA-256 is the one meta.json recorded; otherwise refuse (never load an unrecorded file)."""
+    if not path.exists():
+        raise ModelError(f"模型目录 {path.parent} 缺少 {path.name}")
+    actual = sha256_file(path)
+    if actual != expected:
         raise ModelIntegrityError(
-            f"{blob_path} 的 SHA-256（{actual[:16]}…）与 meta.json 记录的不一致，拒绝加载"
-            "（joblib/pickle 文件可以执行代码，只加载哈希已登记的模型）")
+            f"{path} 的 SHA-256（{actual[:16]}…）与 meta.json 记录的不一致，拒绝加载（{why}）")
+    return path
+
+
+def load_model(model_dir: str | Path | None = None) -> tuple[CuishouModel, dict]:
+    """Load a model folder after checking model.joblib against the SHA-256 recorded in meta.json."""
+    import joblib
+
+    from cuishou.model.pipeline import CuishouModel
+
+    model_dir, meta = _open_model_dir(model_dir)
+    blob_path = _checked(model_dir / MODEL_FILE, meta.get("model_sha256"),
+                         "joblib/pickle 文件可以执行代码，只加载哈希已登记的模型")
     model = joblib.load(blob_path)
     if not isinstance(model, CuishouModel):
         raise ModelError(f"{blob_path} 不是 cuishou 模型")
     return model, meta
+
+
+def load_scorer(model_dir: str | Path | None = None) -> tuple[Scorer | CuishouModel, dict]:
+    """What labelling uses: scorer.npz (hash-checked, no pickle, no scikit-learn) when the folder has one;
+    a model folder from before scorers existed falls back to its hash-checked model.joblib.
+
+    model.joblib is hash-checked here too (not unpickled): a folder with a swapped or damaged file is refused
+    whichever file labelling reads, so `label`, `report` and `train` agree on which folders are sound."""
+    from cuishou.model.scorer import CompileError, Scorer, read_arrays
+
+    model_dir, meta = _open_model_dir(model_dir)
+    if not meta.get("scorer_sha256"):
+        return load_model(model_dir)
+    _checked(model_dir / MODEL_FILE, meta.get("model_sha256"), "joblib/pickle 文件可以执行代码，只加载哈希已登记的模型")
+    path = _checked(model_dir / SCORER_FILE, meta["scorer_sha256"], "只加载哈希已登记的模型文件")
+    try:
+        return Scorer(read_arrays(path)), meta
+    except (CompileError, KeyError, ValueError, OSError) as e:
+        raise ModelError(f"{path} 无法读取：{e}") from None
 
 
 def _fmt(v) -> str:

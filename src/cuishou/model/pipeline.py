@@ -16,6 +16,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from cuishou.labels import ALL_NAMES
 from cuishou.model.config import TrainConfig
+from cuishou.model.decision import Decisions
 from cuishou.text import normalize_many, word_ngrams
 
 
@@ -95,7 +96,7 @@ def build_pipeline(config: TrainConfig) -> Pipeline:
 
 
 @dataclass
-class CuishouModel:
+class CuishouModel(Decisions):
     """A fitted pipeline plus what labelling needs besides probabilities.
 
     thresholds: per label (ALL_NAMES), chosen on out-of-fold predictions.
@@ -116,29 +117,6 @@ class CuishouModel:
 
     def proba_from_features(self, x) -> np.ndarray:
         return self.pipeline[-1].predict_proba(x)
-
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        """(n, 6) probabilities in ALL_NAMES order."""
-        return self.proba_from_features(self.transform(texts))
-
-    def effective(self, proba: np.ndarray) -> np.ndarray:
-        """Scores as the decision sees them: violation scores are 0 where the collection gate is not met."""
-        out = proba.copy()
-        out[:, 1:] *= (proba[:, :1] >= (self.thresholds["collection"] if self.gate is None else self.gate))
-        return out
-
-    def decide(self, proba: np.ndarray) -> np.ndarray:
-        """(n, 6) 0/1 decisions: violations need their own threshold and the gate; a flagged violation implies
-        collection = 1 (the label set stays consistent with the guideline)."""
-        return decide(proba, np.array([self.thresholds[n] for n in ALL_NAMES]),
-                      self.thresholds["collection"] if self.gate is None else self.gate)
-
-
-def decide(proba: np.ndarray, thresholds: np.ndarray, gate: float) -> np.ndarray:
-    y = (proba >= thresholds).astype(np.int8)
-    y[:, 1:] &= (proba[:, :1] >= gate).astype(np.int8)
-    y[:, 0] |= y[:, 1:].any(axis=1).astype(np.int8)
-    return y
 
 
 def extract_coefficients(pipeline: Pipeline) -> tuple[dict[str, np.ndarray], np.ndarray]:
