@@ -127,3 +127,23 @@ def test_int_table_finds_exactly_its_keys():
     ref = dict(zip(keys.tolist(), cols.tolist()))
     assert hit.tolist() == [q in ref for q in queries.tolist()]
     assert found.tolist() == [ref[q] for q in queries.tolist() if q in ref]
+
+
+@pytest.mark.parametrize("learner", ["logreg", "svm"])
+def test_scorer_compiles_either_learner(learner):
+    from cuishou.model import TrainConfig, train_model
+
+    model = train_model(read_corpus(TINY_CORPUS), TrainConfig(learner=learner)).model
+    scorer = Scorer(compile_arrays(model))
+    texts = _texts()
+    ps, pm = scorer.predict_proba(texts), model.predict_proba(texts)
+    assert np.abs(ps - pm).max() < 1e-5
+    assert np.array_equal(scorer.decide(ps), model.decide(pm))
+
+
+def test_configs_saved_before_the_learner_field_read_as_logreg():
+    from cuishou.model import TrainConfig
+
+    old = TrainConfig().to_dict()
+    del old["learner"]
+    assert TrainConfig.from_dict(old).learner == "logreg"

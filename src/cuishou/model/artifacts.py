@@ -157,6 +157,9 @@ def load_scorer(model_dir: str | Path | None = None) -> tuple[Scorer | CuishouMo
         raise ModelError(f"{path} 无法读取：{e}") from None
 
 
+_LEARNER_ZH = {"logreg": "逻辑回归", "svm": "线性 SVM"}
+
+
 def _fmt(v) -> str:
     return "—" if v is None else f"{v:.3f}"
 
@@ -171,9 +174,12 @@ def model_card(meta: dict, metrics: dict) -> str:
              "- 版本 versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()),
              f"- 命令 command: `{' '.join(map(str, meta['command']))}`", "",
              "jieba 词（一元+二元）+ 字符 1–3-gram TF-IDF；催收判定一个模型（全部语料），五个违规标签各一个模型"
-             "（只在催收短信上训练）；均为 sigmoid 校准的逻辑回归。阈值在按组交叉验证的折外分数上选取：违规标签取 F1 最优，"
+             f"（只在催收短信上训练）；均为 sigmoid 校准的{_LEARNER_ZH.get(meta.get('config', {}).get('learner', 'logreg'), '线性模型')}。"
+             "阈值在按组交叉验证的折外分数上选取：违规标签取 F1 最优，"
              "再为“合法提醒误标 ≤ 2%”逐步上调；违规还须催收分数达到门槛（violation gate）。",
              f"- violation gate: {meta.get('violation_gate')}",
+             "- 标注用 scorer.npz（纯数组，allow_pickle=False 读取，SHA-256 见 meta.json）；model.joblib 用于训练、评估和再训练。"
+             " Labelling reads scorer.npz (plain arrays, hash-checked); model.joblib serves training and evaluation.",
              "Only text is seen: who received a message is decided by the report from the export's metadata.", ""]
     split = metrics.get("split", {})
     lines += [f"## 留出测试集 / Grouped held-out test split (train {split.get('train')}, test {split.get('test')}, "

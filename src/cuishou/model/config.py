@@ -20,7 +20,9 @@ class TrainConfig:
     other_budget: the violation gate is the loosest collection score at which at most this share of ordinary
         SMS is flagged out-of-fold.
     char_ngram: character n-gram range; word features come from jieba.
-    C: inverse regularisation of the logistic regressions.
+    C: inverse regularisation of the linear models.
+    learner: "logreg" (liblinear logistic regression) or "svm" (linear SVM, squared hinge); both are
+        sigmoid-calibrated, so scores stay probabilities. Configs saved before this field read as "logreg".
     calibration_folds: folds inside CalibratedClassifierCV (sigmoid calibration).
     gated: violation models are fitted on collection rows only (see pipeline.GatedClassifier).
     near_dup_threshold: cosine similarity of character 3-gram TF-IDF above which two rows are merged into one
@@ -36,7 +38,8 @@ class TrainConfig:
     other_budget: float = 0.003
     char_ngram: tuple[int, int] = (1, 3)
     min_df: int = 2
-    C: float = 64.0
+    C: float = 2.0
+    learner: str = "svm"
     calibration_folds: int = 5
     near_dup_threshold: float = 0.8
     gated: bool = True
@@ -50,6 +53,7 @@ class TrainConfig:
     def from_dict(cls, d: dict) -> "TrainConfig":
         known = {f.name for f in fields(cls)}
         kw = {k: v for k, v in d.items() if k in known}
+        kw.setdefault("learner", "logreg")  # saved before the field existed: those models are logistic regressions
         if "char_ngram" in kw:
             kw["char_ngram"] = tuple(kw["char_ngram"])
         return cls(**kw)

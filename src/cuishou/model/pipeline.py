@@ -77,15 +77,22 @@ class GatedClassifier(BaseEstimator, ClassifierMixin):
 
 
 def build_pipeline(config: TrainConfig) -> Pipeline:
-    """normalise → [jieba word uni+bigrams ∪ character n-grams] TF-IDF → one calibrated logistic regression per label."""
+    """normalise → [jieba word uni+bigrams ∪ character n-grams] TF-IDF → one calibrated linear model per label."""
     features = FeatureUnion([
         ("words", FastTfidfVectorizer(analyzer=word_ngrams, min_df=config.min_df, sublinear_tf=True,
                                   lowercase=False, dtype=np.float32)),
         ("chars", FastTfidfVectorizer(analyzer="char", ngram_range=tuple(config.char_ngram), min_df=config.min_df,
                                   sublinear_tf=True, lowercase=False, dtype=np.float32)),
     ])
-    base = LogisticRegression(C=config.C, solver="liblinear", class_weight="balanced", max_iter=2000,
-                              random_state=config.seed)
+    if config.learner == "svm":
+        from sklearn.svm import LinearSVC
+
+        base = LinearSVC(C=config.C, class_weight="balanced", max_iter=5000, random_state=config.seed)
+    elif config.learner == "logreg":
+        base = LogisticRegression(C=config.C, solver="liblinear", class_weight="balanced", max_iter=2000,
+                                  random_state=config.seed)
+    else:
+        raise ValueError(f"unknown learner {config.learner!r}")
     clf = CalibratedClassifierCV(base, method="sigmoid",
                                  cv=StratifiedKFold(config.calibration_folds, shuffle=True, random_state=config.seed))
     return Pipeline([
