@@ -83,7 +83,7 @@ def classify_texts(model: Labeller, texts: list[str], *, explain: bool = True,
         proba, dec, u_evidence = _score_parallel(model, u_texts, explain, n_jobs)
     else:
         proba, dec, u_evidence = _score(model, u_texts, explain)
-    u_labels = [join_labels(n for n, d in zip(VIOLATION_NAMES, row[1:]) if d) for row in dec]
+    u_labels = _label_strings(dec)
     out = pd.DataFrame({
         "collection": dec[idx, 0].astype(int),
         "labels": np.asarray(u_labels, dtype=object)[idx] if u_texts else [],
@@ -91,6 +91,13 @@ def classify_texts(model: Labeller, texts: list[str], *, explain: bool = True,
         "evidence": np.asarray(u_evidence, dtype=object)[idx] if u_texts else [],
     })
     return out[list(LABEL_COLUMNS)]
+
+
+def _label_strings(dec: np.ndarray) -> list[str]:
+    """The `labels` cell of each row: 32 possible label sets, so each string is built once."""
+    codes = (dec[:, 1:].astype(np.int64) << np.arange(len(VIOLATION_NAMES))).sum(axis=1)
+    table = {int(c): join_labels(n for k, n in enumerate(VIOLATION_NAMES) if int(c) >> k & 1) for c in np.unique(codes)}
+    return [table[c] for c in codes.tolist()]
 
 
 def _explain(model: Labeller, x, dec: np.ndarray) -> list[str]:
@@ -120,12 +127,15 @@ def _explain(model: Labeller, x, dec: np.ndarray) -> list[str]:
         rank = np.arange(len(rows)) - np.repeat(first, np.diff(np.r_[first, len(rows)]))
         keep = rank < 4 * _TOP_PHRASES
         entries, rows = entries[keep], rows[keep]
-        cols = x.indices[entries].tolist()
+        cols = x.indices[entries]
+        cache = _phrase_cache(model, np.unique(cols))
+        cand = list(map(cache.__getitem__, cols.tolist()))
         bounds = np.r_[0, np.flatnonzero(np.diff(rows)) + 1, len(rows)].tolist()
-        for a, b in zip(bounds[:-1], bounds[1:]):
-            phrases = _top_phrases(model, cols[a:b])
+        row_ids = rows[bounds[:-1]].tolist() if len(rows) else []
+        for r, a, b in zip(row_ids, bounds[:-1], bounds[1:]):
+            phrases = _top_phrases(cand[a:b])
             if phrases:
-                parts[int(rows[a])].append(f"{name}:{'|'.join(phrases)}")
+                parts[r].append(f"{name}:{'|'.join(phrases)}")
     return [";".join(p) for p in parts]
 
 
@@ -137,17 +147,16 @@ def _row_desc_key(rows: np.ndarray, contrib: np.ndarray) -> np.ndarray:
     return (rows.astype(np.uint64) << np.uint64(32)) | (np.uint64(0xFFFFFFFF) - bits)
 
 
-def _top_phrases(model: Labeller, cols: list[int]) -> list[str]:
-    """Up to _TOP_PHRASES readable phrases from features in descending contribution, no phrase inside another;
-    a flag is never left unexplained (the best unreadable feature is the fallback)."""
+def _top_phrases(candidates: list[tuple[str | None, str]]) -> list[str]:
+    """Up to _TOP_PHRASES readable phrases from (phrase or None, cleaned name) in descending contribution, no
+    phrase inside another; a flag is never left unexplained (the best unreadable feature is the fallback)."""
     phrases: list[str] = []
     fallback = ""
-    for c in cols:
+    for ph, cleaned in candidates:
         if len(phrases) >= _TOP_PHRASES:
             break
-        ph = _phrase(model, c)
         if ph is None:
-            fallback = fallback or _clean(str(model.feature_names[c]))
+            fallback = fallback or cleaned
             continue
         if any(ph in p for p in phrases):
             continue
@@ -155,14 +164,15 @@ def _top_phrases(model: Labeller, cols: list[int]) -> list[str]:
     return phrases or ([fallback] if fallback else [])
 
 
-def _phrase(model: Labeller, feature: int) -> str | None:
-    """A feature as a reader sees it ("不 还" → "不还", "身份证0" → "身份证"), or None if it explains nothing.
-    Cached on the model object: the same few thousand features recur in every message."""
+def _phrase_cache(model: Labeller, features: np.ndarray) -> dict[int, tuple[str | None, str]]:
+    """feature → (phrase as a reader sees it, or None if it explains nothing; its cleaned name), filled for
+    `features`. Cached on the model object: the same few thousand features recur in every message."""
     cache = model.__dict__.setdefault("_phrase_cache", {})
-    if feature not in cache:
-        ph = _clean(str(model.feature_names[feature]))
-        cache[feature] = ph if _useful(ph) else None
-    return cache[feature]
+    for f in features.tolist():
+        if f not in cache:
+            cleaned = _clean(str(model.feature_names[f]))
+            cache[f] = (cleaned if _useful(cleaned) else None, cleaned)
+    return cache
 
 
 def _clean(feature_name: str) -> str:
