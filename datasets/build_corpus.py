@@ -23,7 +23,7 @@ CORRECTIONS = HERE / "corrections.csv"
 COLUMNS = ["id", "text", "collection", "labels", "recipient", "source", "licence", "guideline", "group"]
 SOURCE = "hand-written (cuishou team, drafted with LLM assistance, reviewed by rule checks)"
 LICENCE = "Apache-2.0 (cuishou project)"
-PARTS_GUIDELINE = "1.0"  # the parts in datasets/parts/ were labelled under guideline 1.0
+PARTS_GUIDELINE = "1.0"  # parts without a `guideline` column were labelled under guideline 1.0
 
 
 def main() -> int:
@@ -45,7 +45,8 @@ def main() -> int:
                 if rec not in ("borrower", "third_party", "unknown"):
                     rec = "unknown"
                 row = {"text": text, "collection": coll, "labels": labels, "recipient": rec,
-                       "group": f"{part.stem}:{(r.get('group') or f'r{i}').strip()}", "_part": part.stem}
+                       "group": f"{part.stem}:{(r.get('group') or f'r{i}').strip()}", "_part": part.stem,
+                       "guideline": (r.get("guideline") or PARTS_GUIDELINE).strip()}
                 by_key[normalize(text)].append(row)
     for key, group in by_key.items():
         variants = {(g["collection"], g["labels"]) for g in group}
