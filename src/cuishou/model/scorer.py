@@ -252,7 +252,10 @@ def compile_arrays(model) -> dict[str, np.ndarray]:
         raise CompileError("a feature contains a newline")
     W, b, a_cal, b_cal, col_label = [], [], [], [], []
     for j, est in enumerate(steps["clf"].estimators_):
-        for cc in est.calibrated_classifiers_:
+        ccs = getattr(est, "calibrated_classifiers_", None)
+        if not ccs:  # e.g. a constant predictor for a label with one class in training
+            raise CompileError(f"label {j} has no calibrated fold models")
+        for cc in ccs:
             lr = cc.estimator
             if not hasattr(lr, "coef_") or lr.coef_.shape[0] != 1:
                 raise CompileError("each fold model must be one linear decision function")
