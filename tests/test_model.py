@@ -157,3 +157,14 @@ def test_split_is_stable_when_the_corpus_grows():
     _, t2 = grouped_train_test(c2, more_groups, test_size=0.2, seed=3)
     assert (t2[:200] == t1).all()
     assert 0.1 < t1.mean() < 0.3
+
+
+def test_violation_f1_by_part_scores_each_part_apart():
+    from cuishou.model.train import violation_f1_by_part
+
+    df = pd.DataFrame({"source": ["x; part=a", "x; part=a", "x; part=b", "x; part=b", "x; part=c"]})
+    y = np.array([[1, 1, 0, 0, 0, 0], [1, 0, 1, 0, 0, 0], [1, 1, 0, 0, 0, 0], [1, 0, 0, 0, 0, 0], [0] * 6])
+    pred = np.array([[1, 1, 0, 0, 0, 0], [1, 0, 1, 0, 0, 0], [1, 0, 0, 0, 0, 0], [1, 0, 0, 1, 0, 0], [0] * 6])
+    out = violation_f1_by_part(df, y, pred)
+    assert out["a"] == {"n": 2, "positives": 2, "micro_f1": 1.0}
+    assert out["b"]["micro_f1"] == 0.0 and "c" not in out  # part c has no violation to score

@@ -202,6 +202,11 @@ def model_card(meta: dict, metrics: dict) -> str:
                       "| part | n | flagged |", "|---|---|---|"]
             lines += [f"| {k} | {v['n']} | {_fmt(v['flagged_rate'])} |" for k, v in m["by_part"].items()]
             lines.append("")
+        if m.get("f1_by_part"):
+            lines += ["Violation micro-F1 by corpus part (real_* and r2_*/r3_* parts imitate real inboxes and are the "
+                      "harder, more telling figure):", "", "| part | rows | violation labels | micro-F1 |", "|---|---|---|---|"]
+            lines += [f"| {k} | {v['n']} | {v['positives']} | {_fmt(v['micro_f1'])} |" for k, v in m["f1_by_part"].items()]
+            lines.append("")
     if metrics.get("telecom"):
         lines += ["### External: telecom SMS set (evaluation only, not in training)", "",
                   "| file | n | flagged | judged collection |", "|---|---|---|---|"]
