@@ -60,3 +60,22 @@ def test_fast_engine_gives_jieba_tokens():
 def test_anonymisation_placeholders():
     assert normalize("满DIGIT元送NAME，详见URL") == "满0元送某,详见 urllink"
     assert normalize("亲爱的[收件人姓名]，PLACE见") == "亲爱的某,某地见"
+
+
+def test_fast_nfkc_equals_unicodedata():
+    """`_nfkc` must be exactly NFKC: on the corpus and on random strings of characters that compose,
+    reorder or decompose in interesting ways."""
+    import random
+    import unicodedata
+
+    from cuishou.text import _nfkc
+    from conftest import ROOT
+
+    corpus = ROOT / "datasets" / "corpus.csv"
+    texts = corpus.read_text("utf-8").splitlines() if corpus.exists() else []
+    rng = random.Random(0)
+    alphabet = [chr(c) for c in [*range(0x20, 0x7F), *range(0xFF01, 0xFF66), 0x3000, 0x2026, 0x301, 0x308, 0x327,
+                                 0x3099, 0x309A, 0x304B, 0x1100, 0x1161, 0x11A8, 0xAC00, 0x2460, 0x3231, 0x1D400,
+                                 0x1F600, 0x41, 0x65, 0x4E00, 0xF900, 0x2F00, 0xFE50, 0x0B47, 0x0B3E, 0x212B, 0xFB01]]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10))) for _ in range(50_000)]
+    assert [_nfkc(t) for t in texts] == [unicodedata.normalize("NFKC", t) for t in texts]

@@ -56,7 +56,10 @@ def _default_jobs() -> int:
 def _score_parallel(model: Labeller, texts: list[str], explain: bool, n_jobs: int):
     """Split the texts across forked workers (Linux): tokenising and n-gram counting are pure Python, so
     processes, not threads, use the second core. Results are identical to one process."""
+    from cuishou.text import warm_up
+
     global _WORKER_MODEL
+    warm_up()  # dictionaries and tables loaded once, shared with the forked workers
     _WORKER_MODEL = model
     try:
         bounds = np.linspace(0, len(texts), n_jobs + 1).astype(int)

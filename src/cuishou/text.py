@@ -31,6 +31,36 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _compat_table() -> tuple[re.Pattern, dict[str, str]]:
+    """Every BMP character whose NFKC form differs (full-width punctuation "，！", "…", circled digits …) and
+    that form, built once (~40 ms)."""
+    table = {}
+    for cp in range(0xA0, 0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        n = unicodedata.normalize("NFKC", c)
+        if n != c:
+            table[c] = n
+    return re.compile("[" + "".join(map(re.escape, sorted(table))) + "]"), table
+
+
+def _nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), ~3x faster on Chinese SMS.
+
+    Almost every Chinese message contains full-width punctuation, which sends CPython down its slow path for the
+    whole string. Replacing each character by its own NFKC form first leaves the NFKD decomposition unchanged,
+    so the NFKC of the result equals the NFKC of the text; if the result is already normalised (the quick
+    check), it is that NFKC. Anything else (combining marks, characters beyond the BMP) still gets the full
+    normalisation, so the result is always exact."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    pattern, table = _compat_table()
+    s = pattern.sub(lambda m: table[m.group()], text)
+    return s if unicodedata.is_normalized("NFKC", s) else unicodedata.normalize("NFKC", s)
+
+
 def normalize(text: str) -> str:
     """Canonical form the features see.
 
@@ -43,7 +73,7 @@ def normalize(text: str) -> str:
     """
     if not text:
         return ""
-    s = unicodedata.normalize("NFKC", text)
+    s = _nfkc(text)
     if _PH_ANY.search(s):  # rare: skip four substitutions on ordinary text
         s = _PH_URL.sub(" urllink ", _PH_PLACE.sub("某地", _PH_NAME.sub("某", _PH_NUM.sub("0", s))))
     s = _t2s().convert(s.lower())
@@ -117,5 +147,6 @@ def word_ngrams(text: str) -> list[str]:
 
 
 def warm_up() -> None:
-    """Load dictionaries once (jieba's ~1 s start) before timing-sensitive work."""
+    """Load dictionaries and tables once (jieba's ~1 s start) before timing-sensitive work."""
+    _compat_table()
     words(normalize("初始化"))
