@@ -3,7 +3,10 @@
 Each figure is reported beside a baseline measured in the same run on the same texts:
 plain jieba tokenisation (`jieba.lcut`, default settings) — the floor any jieba-based classifier pays.
 
-    python benchmarks/bench_label.py [--n 100000] [--model models/default]
+    python benchmarks/bench_label.py [--n 100000] [--model models/default] [--previous OLD/src]
+
+`--previous` also times the end-to-end CLI of an earlier checkout's `src/` (e.g. a `git worktree` of the
+commit before a change), interleaved with this one's runs, so a change's speed-up is measured in one run.
 """
 from __future__ import annotations
 
@@ -45,6 +48,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=100_000)
     ap.add_argument("--model", default=str(ROOT / "models" / "default"))
+    ap.add_argument("--previous", default=None, help="src/ folder of an earlier cuishou to compare the CLI with")
     args = ap.parse_args()
 
     import jieba
@@ -77,12 +81,24 @@ def main() -> None:
         src = Path(d) / "in.csv"
         pd.DataFrame({"text": texts}).to_csv(src, index=False)
         env = {**os.environ, "CUISHOU_MODEL": args.model}
-        runs = sorted(time_it(lambda: subprocess.run([sys.executable, "-m", "cuishou", "label", str(src), "-o",
-                                                      str(Path(d) / "out.csv")], check=True, env=env,
-                                                     stderr=subprocess.DEVNULL)) for _ in range(3))
-        cli = runs[1]  # median of 3: one busy moment on a 2-core machine should not decide the figure
+
+        def cli_run(extra_env: dict) -> float:
+            return time_it(lambda: subprocess.run([sys.executable, "-m", "cuishou", "label", str(src), "-o",
+                                                   str(Path(d) / "out.csv")], check=True, env={**env, **extra_env},
+                                                  stderr=subprocess.DEVNULL))
+
+        ours_runs, prev_runs = [], []
+        for _ in range(3):  # interleaved, so a busy moment on a shared machine hits both alike
+            ours_runs.append(cli_run({}))
+            if args.previous:
+                prev_runs.append(cli_run({"PYTHONPATH": str(Path(args.previous).resolve())}))
+        cli = sorted(ours_runs)[1]  # median of 3
         print(f"end-to-end CLI (read CSV, label, write CSV): {len(texts) / cli:,.0f} msg/s ({cli:.1f} s, "
               f"{base / cli:.2f}x baseline speed)")
+        if prev_runs:
+            prev = sorted(prev_runs)[1]
+            print(f"same CLI from {args.previous}: {len(texts) / prev:,.0f} msg/s ({prev:.1f} s); "
+                  f"this checkout is {prev / cli:.2f}x as fast")
 
         one = "再不还钱明天就去你单位找你领导"
         cold = min(time_it(lambda: subprocess.run([sys.executable, "-m", "cuishou", "label", "-"], input=one.encode(),
@@ -91,6 +107,12 @@ def main() -> None:
                                                        check=True, capture_output=True)) for _ in range(3))
         print(f"single message, cold start (new process): {cold:.2f} s; baseline python+import jieba+lcut: "
               f"{cold_base:.2f} s ({cold / cold_base:.2f}x)")
+        if args.previous:
+            prev_env = {**env, "PYTHONPATH": str(Path(args.previous).resolve())}
+            cold_prev = min(time_it(lambda: subprocess.run([sys.executable, "-m", "cuishou", "label", "-"],
+                                                           input=one.encode(), check=True, env=prev_env,
+                                                           capture_output=True)) for _ in range(3))
+            print(f"same cold start from {args.previous}: {cold_prev:.2f} s ({cold_prev / cold:.2f}x as long)")
 
 
 if __name__ == "__main__":
