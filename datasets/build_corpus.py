@@ -62,6 +62,8 @@ def main() -> int:
         if fix and (fix["collection"], fix["labels"]) != (r["collection"], r["labels"]):
             r["qa"] = f"; relabelled in QA from {r['collection']}/{r['labels'] or '-'}: {fix['note']}"
             r["collection"], r["labels"] = fix["collection"], fix["labels"]
+            if fix["collection"] == "0":
+                r["recipient"] = "unknown"  # GUIDELINE §7: every collection = 0 row
             r["guideline"] = GUIDELINE_VERSION
             n_fixed += 1
     print(f"QA corrections applied: {n_fixed}", file=sys.stderr)
