@@ -116,7 +116,7 @@ class Scorer(Decisions):
         starts = np.zeros(len(normed), dtype=np.int64)
         np.cumsum([len(t) + 1 for t in normed[:-1]], out=starts[1:])
         wr, wc = self._word_entries(joined, starts)
-        cr, cc = self._char_entries(joined, len(normed))
+        cr, cc = self._char_entries(joined)
         rows, cols = np.concatenate([wr, cr]), np.concatenate([wc, cc])
         counts = sp.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
                                shape=(len(normed), self.n_features))
@@ -144,7 +144,7 @@ class Scorer(Decisions):
         cols.append(col)
         return np.concatenate(rows), np.concatenate(cols)
 
-    def _char_entries(self, joined: str, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    def _char_entries(self, joined: str) -> tuple[np.ndarray, np.ndarray]:
         """Character 1–3-grams as 21-bit-per-character integer keys; n-grams across a separator are dropped."""
         cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         sep = cp == ord(_SEP)
@@ -196,7 +196,7 @@ class _IntTable:
     _MUL = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
 
     def __init__(self, keys: list[int], cols: list[int]):
-        k = np.asarray(keys, dtype=np.int64)
+        k, c = np.asarray(keys, dtype=np.int64), np.asarray(cols, dtype=np.int64)
         self.bits = max(4, int(np.ceil(np.log2(max(len(k), 1) * 2))) + 1)  # load factor ≤ 1/4
         size = 1 << self.bits
         self.keys = np.full(size, -1, dtype=np.int64)  # -1: empty (keys are non-negative)
@@ -209,7 +209,7 @@ class _IntTable:
             cand, s_free = todo[free], slot[free]
             _, first = np.unique(s_free, return_index=True)  # one key per free slot this round
             self.keys[s_free[first]] = k[cand[first]]
-            self.cols[s_free[first]] = np.asarray(cols, dtype=np.int64)[cand[first]]
+            self.cols[s_free[first]] = c[cand[first]]
             placed = np.zeros(len(todo), dtype=bool)
             placed[np.flatnonzero(free)[first]] = True
             todo, slot = todo[~placed], (slot[~placed] + ~free[~placed]) & (size - 1)
