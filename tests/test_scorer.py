@@ -77,14 +77,17 @@ def test_shipped_scorer_matches_shipped_joblib(shipped_model_dir):
     assert np.array_equal(scorer.decide(ps), model.decide(pm))
 
 
-@pytest.mark.parametrize("victim", ["scorer.npz", "model.joblib"])
-def test_label_refuses_a_folder_with_any_tampered_file(tiny_model_dir, tmp_path, victim):
+@pytest.mark.parametrize("loader, victim", [(load_model, "model.joblib"), (load_scorer, "scorer.npz"),
+                                            (load_scorer, "model.joblib")])
+def test_hash_check_refuses_a_folder_with_any_tampered_file(tiny_model_dir, tmp_path, loader, victim):
+    """Training loads model.joblib, labelling scorer.npz; either refuses a folder whose files do not match the
+    hashes meta.json recorded."""
     bad = tmp_path / "bad"
     shutil.copytree(tiny_model_dir, bad)
     with open(bad / victim, "ab") as f:
         f.write(b"\0")
     with pytest.raises(ModelIntegrityError, match="拒绝加载"):
-        load_scorer(bad)
+        loader(bad)
 
 
 def test_folder_without_scorer_labels_through_joblib(tiny_model_dir, tmp_path):

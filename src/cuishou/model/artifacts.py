@@ -16,7 +16,6 @@ import platform
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from cuishou import __version__
@@ -32,6 +31,8 @@ if TYPE_CHECKING:
 FORMAT_VERSION = 1
 MODEL_FILE, META_FILE, METRICS_FILE, CARD_FILE = "model.joblib", "meta.json", "metrics.json", "README.md"
 SCORER_FILE = "scorer.npz"
+#: why an unrecorded model.joblib is refused (shown in the error)
+_PICKLE_WHY = "joblib/pickle 文件可以执行代码，只加载哈希已登记的模型"
 
 
 def _versions() -> dict:
@@ -130,8 +131,7 @@ def load_model(model_dir: str | Path | None = None) -> tuple[CuishouModel, dict]
     from cuishou.model.pipeline import CuishouModel
 
     model_dir, meta = _open_model_dir(model_dir)
-    blob_path = _checked(model_dir / MODEL_FILE, meta.get("model_sha256"),
-                         "joblib/pickle 文件可以执行代码，只加载哈希已登记的模型")
+    blob_path = _checked(model_dir / MODEL_FILE, meta.get("model_sha256"), _PICKLE_WHY)
     model = joblib.load(blob_path)
     if not isinstance(model, CuishouModel):
         raise ModelError(f"{blob_path} 不是 cuishou 模型")
@@ -149,7 +149,7 @@ def load_scorer(model_dir: str | Path | None = None) -> tuple[Scorer | CuishouMo
     model_dir, meta = _open_model_dir(model_dir)
     if not meta.get("scorer_sha256"):
         return load_model(model_dir)
-    _checked(model_dir / MODEL_FILE, meta.get("model_sha256"), "joblib/pickle 文件可以执行代码，只加载哈希已登记的模型")
+    _checked(model_dir / MODEL_FILE, meta.get("model_sha256"), _PICKLE_WHY)
     path = _checked(model_dir / SCORER_FILE, meta["scorer_sha256"], "只加载哈希已登记的模型文件")
     try:
         return Scorer(read_arrays(path)), meta
